@@ -2,7 +2,8 @@
 
 Load order:
 
-1. dsio-core's built-ins (entry point ``builtin`` of the ``dsio`` group), exactly like any plugin;
+1. dsio-core's built-ins (its entry points ``detectors``, ``sources``, ``sinks`` and ``commands``
+   in the ``dsio`` group), loaded exactly like any plugin;
 2. every other entry point of the ``dsio`` group, in distribution-name order; the environment
    variable ``DSIO_PLUGINS`` (comma-separated entry-point names) restricts which of these load;
 3. ``--modules`` files and dotted module names, in the order given.
@@ -37,7 +38,7 @@ from dsio.registry import Registry
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "dsio"
-BUILTIN = "builtin"
+CORE_DISTRIBUTION = "dsio-core"
 HOOKS = {
     "detectors": "dsio_register_detectors",
     "sources": "dsio_register_sources",
@@ -80,14 +81,11 @@ class PluginHost:
         allowed = os.environ.get("DSIO_PLUGINS")
         wanted = None if allowed is None else {n.strip() for n in allowed.split(",") if n.strip()}
         points = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
-        ordered = sorted(
-            points,
-            key=lambda ep: (ep.name != BUILTIN, ep.dist.name if ep.dist else "", ep.name),
-        )
+        ordered = sorted(points, key=lambda ep: (not _is_core(ep), _dist_name(ep), ep.name))
         for ep in ordered:
             if ep.name in self.records:
                 continue
-            if wanted is not None and ep.name != BUILTIN and ep.name not in wanted:
+            if wanted is not None and not _is_core(ep) and ep.name not in wanted:
                 continue
             origin = f"{ep.dist.name} {ep.dist.version}" if ep.dist else ep.value
             try:
@@ -172,6 +170,14 @@ class PluginHost:
         if self.pm.has_plugin(name):
             self.pm.unregister(name=name)
         self.records[name] = PluginRecord(name, origin, status="failed", error=message)
+
+
+def _dist_name(ep: importlib.metadata.EntryPoint) -> str:
+    return ep.dist.name if ep.dist else ""
+
+
+def _is_core(ep: importlib.metadata.EntryPoint) -> bool:
+    return _dist_name(ep) == CORE_DISTRIBUTION
 
 
 def _import_user_module(spec: str) -> tuple[ModuleType, str]:

@@ -68,9 +68,7 @@ class Registry(Generic[T]):
         """Find the entry called ``name`` (or ``plugin:name``), else raise a helpful UsageError."""
         plugin, _, bare = name.rpartition(":")
         key = normalize(bare)
-        matches = [
-            e for e in self.entries if key in e.keys and (not plugin or e.plugin == plugin)
-        ]
+        matches = [e for e in self.entries if key in e.keys and (not plugin or e.plugin == plugin)]
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:

@@ -40,7 +40,10 @@ class SensorScorer:
         if len(values) <= batch_rows:
             return self.score_update(values)
         return np.concatenate(
-            [self.score_update(values[i : i + batch_rows]) for i in range(0, len(values), batch_rows)]
+            [
+                self.score_update(values[i : i + batch_rows])
+                for i in range(0, len(values), batch_rows)
+            ]
         )
 
     def score_update(self, values: NDArray[np.float64]) -> NDArray[np.float64]:

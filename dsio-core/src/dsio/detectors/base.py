@@ -32,6 +32,8 @@ class AnomalyDetector(ABC):
     """
 
     #: True if the detector takes 2-D input (rows x sensors) and returns one score per row.
+    #: A detector that can work either way takes a constructor parameter ``multivariate`` and
+    #: sets this attribute on the instance; ``dsio --multivariate`` passes ``multivariate=True``.
     multivariate: ClassVar[bool] = False
 
     def __init__(self, threshold: float = 0.99) -> None:
