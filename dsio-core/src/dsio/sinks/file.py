@@ -1,0 +1,108 @@
+"""``--output FILE``: every row with its original time, values, scores and flags.
+
+Written with pyarrow's CSV and Parquet writers: pandas' ``to_csv`` takes about 23 s for a
+million scored rows here, pyarrow's writer under 3 s, and the file sink must not be what limits a
+``--speed 0`` run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dsio.errors import SinkError
+from dsio.sinks.base import Sink
+from dsio.stream import TIME
+
+if TYPE_CHECKING:
+    import click
+    import pyarrow as pa
+
+    from dsio.stream import Batch, Schema
+
+
+class FileSink(Sink):
+    """Writes scored rows to CSV, or to Parquet when the file name ends in ``.parquet``.
+
+    Columns: the input's time column (UTC, ISO 8601; named as in the input, ``time`` for a
+    synthetic clock), each sensor, then ``SCORE_<target>`` and ``FLAG_<target>`` (0/1) for each
+    score target. Missing values are empty cells (CSV) or nulls (Parquet), never 0 or NaN.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.parquet = self.path.suffix.lower() == ".parquet"
+        self._writer: Any = None
+        self._arrow_schema: pa.Schema | None = None
+        self._columns: list[str] = []
+        self.rows = 0
+
+    @classmethod
+    def cli_options(cls) -> list[click.Option]:
+        import click
+
+        return [
+            click.Option(
+                ["--output", "-o"],
+                type=click.Path(dir_okay=False, writable=True),
+                help="Write every scored row to this CSV file (Parquet if it ends in .parquet).",
+            )
+        ]
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> FileSink | None:
+        output = options.get("output")
+        return cls(output) if output else None
+
+    def open(self, schema: Schema) -> None:
+        import pyarrow as pa
+
+        time_name = schema.time_field or TIME
+        fields = [pa.field(time_name, pa.timestamp("ns", tz="UTC"))]
+        fields += [pa.field(s, pa.float64()) for s in schema.sensors]
+        for target in schema.targets:
+            fields.append(pa.field(schema.score_column(target), pa.float64()))
+            fields.append(pa.field(schema.flag_column(target), pa.int8()))
+        self._arrow_schema = pa.schema(fields)
+        self._columns = [TIME, *schema.sensors]
+        for target in schema.targets:
+            self._columns += [schema.score_column(target), schema.flag_column(target)]
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.parquet:
+                import pyarrow.parquet as pq
+
+                self._writer = pq.ParquetWriter(self.path, self._arrow_schema)
+            else:
+                import pyarrow.csv as pacsv
+
+                self._writer = pacsv.CSVWriter(self.path, self._arrow_schema)
+        except OSError as exc:
+            raise SinkError(f"--output {self.path}: cannot write: {exc.strerror or exc}") from exc
+
+    def write(self, batch: Batch) -> None:
+        import pyarrow as pa
+
+        assert self._arrow_schema is not None
+        arrays = []
+        for name, field in zip(self._columns, self._arrow_schema, strict=True):
+            column = batch.frame[name]
+            if pa.types.is_int8(field.type):  # nullable boolean flag -> 0/1 with nulls
+                arrays.append(pa.array(column.astype("Int8"), type=pa.int8()))
+            else:
+                arrays.append(pa.array(column, type=field.type, from_pandas=True))
+        table = pa.Table.from_arrays(arrays, schema=self._arrow_schema)
+        try:
+            self._writer.write_table(table)
+        except OSError as exc:
+            raise SinkError(f"--output {self.path}: write failed: {exc}") from exc
+        self.rows += len(batch)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def summary(self) -> str:
+        return f"wrote {self.rows:,} rows to {self.path}"
