@@ -1,0 +1,3 @@
+"""A --modules file that fails while it is imported."""
+
+LIMIT = 1 / 0
