@@ -74,7 +74,7 @@ class SensorScorer:
         with np.errstate(invalid="ignore"):
             bad = ~np.isnan(result) & ~((result >= 0.0) & (result <= 1.0))
         if bad.any():
-            raise self._broken(f"returned a score outside [0, 1]: {result[bad][0]!r}")
+            raise self._broken(f"returned a score outside [0, 1]: {float(result[bad][0])}")
         return result
 
     def _broken(self, what: str) -> DetectorError:
