@@ -220,6 +220,12 @@ def test_window_rows_are_inclusive_and_checked():
         window_rows(times, [("2025-01-01", "2025-01-02")], "f.csv")
     with pytest.raises(InputError, match="overlaps"):
         window_rows(times, [spans[0], ("2024-01-01 03:00", "2024-01-01 05:00")], "f.csv")
+    shuffled = times[[0, 1, 3, 2, 4, 5, 6, 7, 8, 9]]
+    with pytest.raises(InputError, match="not consecutive"):
+        window_rows(shuffled, [("2024-01-01 01:00", "2024-01-01 02:00")], "f.csv")
+    assert window_rows(shuffled, [("2024-01-01 05:00", "2024-01-01 06:00")], "f").tolist() == [
+        [5, 6]
+    ]
     with pytest.raises(InputError, match="not a timestamp"):
         window_rows(times, [("soon", "later")], "f.csv")
 
