@@ -57,7 +57,9 @@ def _noida_binary() -> Path:
         pytest.fail(f"noida-db {version} is installed; the tests pin {NOIDA_VERSION}")
     # The console script only re-launches this binary; running it directly lets the fixture
     # stop the server itself rather than a wrapper process.
-    binary = Path(str(files("noida_db").joinpath("noida-db.exe" if os.name == "nt" else "noida-db")))
+    binary = Path(
+        str(files("noida_db").joinpath("noida-db.exe" if os.name == "nt" else "noida-db"))
+    )
     if not binary.is_file():
         pytest.skip(f"noida-db's server binary is missing at {binary}")
     binary.chmod(0o755)
@@ -149,7 +151,9 @@ def _make_batch(
     """A batch like the engine's: TIME, sensors, SCORE_ (NaN = none), FLAG_ (nullable)."""
     n = len(next(iter(values.values())))
     times = pd.date_range("2024-03-01T08:00:00Z", periods=n, freq="s") + pd.Timedelta(seconds=start)
-    frame = pd.DataFrame({TIME: times}, index=pd.RangeIndex(first_line, first_line + n, name="line"))
+    frame = pd.DataFrame(
+        {TIME: times}, index=pd.RangeIndex(first_line, first_line + n, name="line")
+    )
     for sensor in schema.sensors:
         frame[sensor] = np.asarray(values[sensor], dtype=np.float64)
     for target in schema.targets:

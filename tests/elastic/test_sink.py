@@ -72,7 +72,9 @@ def test_missing_values_are_left_out_never_nan_or_zero(
         assert "SCORE_flow" not in docs[line] and "FLAG_flow" not in docs[line]
         assert docs[line]["temp"] == float(line - 1)
     assert docs[2]["flow"] == 1.0 and docs[2]["SCORE_flow"] == 0.25
-    missing = es.count(index=index_name, query={"bool": {"must_not": {"exists": {"field": "flow"}}}})
+    missing = es.count(
+        index=index_name, query={"bool": {"must_not": {"exists": {"field": "flow"}}}}
+    )
     assert missing["count"] == 2
 
 

@@ -113,7 +113,9 @@ def import_objects(
         cert_reqs="CERT_REQUIRED",
         ca_certs=credentials.ca_certs,
         timeout=urllib3.Timeout(total=timeout),
-        retries=urllib3.Retry(total=2, backoff_factor=0.5, status_forcelist=(502, 503, 504)),
+        retries=urllib3.Retry(
+            total=2, backoff_factor=0.5, status_forcelist=(502, 503, 504), allowed_methods={"POST"}
+        ),
     )
     try:
         response = http.request(
