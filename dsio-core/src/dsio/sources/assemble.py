@@ -92,9 +92,10 @@ class FrameAssembler:
             time_cells = time_cells.filter(mask) if time_cells is not None else None
             lines = lines[keep]
         times = self._times(time_cells, lines)
-        columns: dict[str, object] = {TIME: pd.to_datetime(times, unit="ns", utc=True)}
-        for sensor in self.layout.sensors:
-            values, bad = to_float(cells[sensor.index], self.decimal)
+        # One 2-D block for all sensors: pandas would otherwise copy the columns into one.
+        values = np.empty((len(self.layout.sensors), len(lines)))
+        for row, sensor in enumerate(self.layout.sensors):
+            values[row], bad = to_float(cells[sensor.index], self.decimal)
             if bad.any():
                 raw = cells[sensor.index].filter(pa.array(bad)).to_pylist()
                 self.findings.note(
@@ -104,9 +105,15 @@ class FrameAssembler:
                     lines[bad],
                     [str(v) for v in raw],
                 )
-            columns[sensor.field] = values
+        frame = pd.DataFrame(
+            values.T,
+            columns=[s.field for s in self.layout.sensors],
+            index=pd.Index(lines, name="line"),
+            copy=False,
+        )
+        frame.insert(0, TIME, pd.to_datetime(times, unit="ns", utc=True))
         self.delivered += len(lines)
-        return pd.DataFrame(columns, index=pd.Index(lines, name="line"))
+        return frame
 
     def _time_cells(self, cells: dict[int, pa.Array]) -> pa.Array | None:
         time = self.layout.time
@@ -150,7 +157,8 @@ class FrameAssembler:
             else:
                 what = "row has values but no time"
             raise InputError(
-                f"{self.prefix}: {what}, line {lines[row]}, column {time.name!r}{more}"
+                f"{self.prefix}: {what}, {self.findings.unit} {lines[row]}, column {time.name!r}"
+                f"{more}"
             )
         self._check_order(ns, lines, time.name)
         return ns

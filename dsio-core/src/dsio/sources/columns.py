@@ -33,8 +33,6 @@ _UNNAMED = re.compile(r"^(|Unnamed: \d+|__index_level_\d+__)$")
 _COUNTER_NAMES = frozenset({"index", "idx", "id", "row", "rownum", "rownumber", "no", "nr", "n"})
 #: Columns of every frame besides the sensors; a sensor may not take these names.
 _RESERVED = frozenset({TIME, "line", "live_time"})
-#: Share of a column's present sample cells that must be numbers for it to be a sensor.
-NUMERIC_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -52,9 +50,11 @@ class Sample:
 
     columns: tuple[ColumnSample, ...]
     lines: np.ndarray
+    unit: str = "line"
 
-    def line_of(self, row: int) -> int:
-        return int(self.lines[row])
+    def line_of(self, row: int) -> str:
+        """``line 7`` (or ``row 5`` for a DataFrame): where a sample row is in the input."""
+        return f"{self.unit} {self.lines[row]}"
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,15 @@ def plan_layout(
     fields = safe_field_names([c.name for c in chosen], prefix, [c.index + 1 for c in chosen])
     sensors = tuple(SensorColumn(c.index, c.name, f) for c, f in zip(chosen, fields, strict=True))
     return Layout(time, sensors)
+
+
+def describe(layout: Layout, prefix: str) -> None:
+    """Log (at INFO) what the input was found to hold, once every decision is final."""
+    if layout.time is not None:
+        log.info(
+            "%s: time column %r read as %s", prefix, layout.time.name, layout.time.format.describe()
+        )
+    log.info("%s: sensors %s", prefix, ", ".join(s.field for s in layout.sensors))
 
 
 # -- time -----------------------------------------------------------------------------------
@@ -184,8 +193,6 @@ def _choose_time(sample, options, prefix, decimal, by_name, present):
             "(name the time column with --timefield)",
             prefix,
         )
-    else:
-        log.info("%s: time column %r read as %s", prefix, time.name, time.format.describe())
     return time, not_time
 
 
@@ -201,22 +208,17 @@ def _name_rank(name: str) -> int:
 def _by_content(sample, named, decimal, present) -> TimeColumn | None:
     """A column not named like time whose every sample cell is a date (or the first column,
     if it holds increasing epoch numbers)."""
-    import pyarrow as pa
-
     named_indexes = {c.index for c in named}
     ordered = [c for c in sample.columns if c.index not in named_indexes and c.name.strip()]
     for position, column in enumerate(ordered):
         cells = present[column.index]
         if len(cells) == 0:
             continue
-        numeric = not (pa.types.is_string(cells.type) or pa.types.is_large_string(cells.type))
-        if numeric and position > 0:
-            continue
         fmt = detect_format(cells, column.name, by_name=False, decimal=decimal)
         if fmt is None or fmt.kind in ("clock", "elapsed"):
             continue
-        if not numeric and fmt.kind == "epoch":
-            continue  # a text column of epoch-like numbers is more likely a sensor
+        if fmt.kind == "epoch" and position > 0:
+            continue  # increasing big numbers further right are more likely a counter
         return _with_clock(sample, TimeColumn((column.index,), column.name, fmt), present)
     return None
 
@@ -262,7 +264,7 @@ def _example(sample: Sample, column: ColumnSample) -> str:
     if len(rows) == 0:
         return " (it is empty)"
     row = int(rows[0])
-    return f" (line {sample.line_of(row)}: {column.cells[row].as_py()!r})"
+    return f" ({sample.line_of(row)}: {column.cells[row].as_py()!r})"
 
 
 # -- sensors --------------------------------------------------------------------------------
@@ -294,7 +296,7 @@ def _selected(sample, candidates, options, prefix, decimal, time, present):
 
 
 def _numeric(sample, candidates, prefix, decimal, not_time, present):
-    """Every column whose sample is mostly numbers, except index and time-named columns."""
+    """Every column with a number in the sample, except index and time-named columns."""
     chosen = []
     for column in candidates:
         if column.index in not_time:
@@ -317,14 +319,11 @@ def _numeric(sample, candidates, prefix, decimal, not_time, present):
             )
             continue
         numbers, bad = to_float(cells, decimal)
-        share = 1 - bad.mean()
-        if share < NUMERIC_SHARE:
-            what = "no numbers" if share == 0 else f"mostly text ({share:.0%} numbers)"
+        if bad.all():
             log.warning(
-                "%s: column %r holds %s%s; it is not a sensor",
+                "%s: column %r holds no numbers%s; it is not a sensor",
                 prefix,
                 column.name,
-                what,
                 _example(sample, column),
             )
             continue

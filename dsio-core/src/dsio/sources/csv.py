@@ -25,7 +25,7 @@ from dsio.errors import InputError, UsageError
 from dsio.sources.assemble import FrameAssembler
 from dsio.sources.base import Source, SourceInfo, SourceOptions
 from dsio.sources.chunks import BlockParser, record_blocks, utf8_pieces
-from dsio.sources.columns import ColumnSample, Layout, Sample, plan_layout
+from dsio.sources.columns import ColumnSample, Layout, Sample, describe, plan_layout
 from dsio.sources.findings import Findings
 from dsio.sources.live import LineFeed
 from dsio.sources.sniff import SAMPLE_BYTES, Dialect, detect_encoding, sniff
@@ -40,6 +40,9 @@ STDIN = "-"
 #: Bounds of a block, whatever ``chunk_rows`` and the line length suggest.
 MIN_BLOCK_BYTES = 1 << 16
 MAX_BLOCK_BYTES = 64 << 20
+#: Rows of the first block that decide the time format and the sensors. The day/month order
+#: of dates is the exception: it is decided from the whole first block, then the whole file.
+SAMPLE_ROWS = 20_000
 _COMPRESSED = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
 
 
@@ -85,17 +88,24 @@ class CsvSource(Source):
             dialect, first = self._open_live()
         else:
             dialect, first = self._open_file()
+        # Its own findings: rows of the first block are noted again when frames() reads them.
         sample_parser = BlockParser(
-            dialect, {i: _text() for i in range(len(dialect.names))}, self.prefix, self._findings
+            dialect,
+            {i: _text() for i in range(len(dialect.names))},
+            self.prefix,
+            Findings(log, self.prefix),
         )
         cells, lines = sample_parser.parse(*first) if first else ({}, np.empty(0, np.int64))
         if len(lines) == 0:
             raise InputError(f"{self.prefix}: no data rows after the header")
+        rows = min(len(lines), SAMPLE_ROWS)
         sample = Sample(
-            tuple(ColumnSample(i, n, cells[i]) for i, n in enumerate(dialect.names)), lines
+            tuple(ColumnSample(i, n, cells[i][:rows]) for i, n in enumerate(dialect.names)),
+            lines[:rows],
         )
         layout = plan_layout(sample, self.options, self.prefix, decimal=dialect.decimal)
-        layout = self._settle_day_order(layout, dialect, live)
+        layout = self._settle_day_order(layout, dialect, cells, live)
+        describe(layout, self.prefix)
         types = {s.index: _float() for s in layout.sensors}
         if layout.time is not None:
             joined = len(layout.time.indexes) > 1
@@ -171,17 +181,23 @@ class CsvSource(Source):
         self._blocks = record_blocks(pieces, dialect.header_lines + 1, size)
         return dialect, next(self._blocks, None)
 
-    def _settle_day_order(self, layout: Layout, dialect: Dialect, live: bool) -> Layout:
-        """Dates that read both ways in the first block: scan the file's time column for one
-        that proves the order (files only; a pipe cannot be read twice)."""
+    def _settle_day_order(
+        self, layout: Layout, dialect: Dialect, first: dict[int, Any], live: bool
+    ) -> Layout:
+        """Dates that read both ways in the sample: look for one that proves the order in the
+        rest of the first block, then (files only: a pipe cannot be read twice) in the whole
+        time column."""
         from dataclasses import replace
+
+        from dsio.sources.cells import normalize_text
 
         time_column = layout.time
         if time_column is None or not time_column.format.ambiguous:
             return layout
-        proof = None
-        if not live and len(time_column.indexes) == 1:
-            proof = self._scan_day_order(dialect, time_column.indexes[0])
+        dates = time_column.indexes[0]
+        proof = day_order_evidence(normalize_text(first[dates]).drop_null())
+        if proof is None and not live:
+            proof = self._scan_day_order(dialect, dates)
         if proof is not None:
             fmt = with_day_order(time_column.format, proof)
             return replace(layout, time=replace(time_column, format=fmt))

@@ -37,12 +37,17 @@ class Findings:
         Names the input at the start of every message (a path, ``<stdin>``, ``DataFrame``).
     live : bool
         Log the first occurrence of each kind immediately (for streams that may never end).
+    unit : str
+        What the numbers noted are: ``line`` (of a file) or ``row`` (of a DataFrame).
     """
 
-    def __init__(self, logger: logging.Logger, prefix: str, *, live: bool = False) -> None:
+    def __init__(
+        self, logger: logging.Logger, prefix: str, *, live: bool = False, unit: str = "line"
+    ) -> None:
         self.logger = logger
         self.prefix = prefix
         self.live = live
+        self.unit = unit
         self._found: dict[tuple[str, str], _Finding] = {}
 
     def note(
@@ -83,7 +88,7 @@ class Findings:
     def _log(self, finding: _Finding) -> None:
         more = finding.count - len(finding.examples)
         lines = ", ".join(finding.examples) + (f" and {more} more" if more > 0 else "")
-        noun = "line" if finding.count == 1 else "lines"
+        noun = self.unit if finding.count == 1 else f"{self.unit}s"
         plural = "" if finding.count == 1 else "s"
         text = finding.message.format(count=finding.count, s=plural, lines=f"{noun} {lines}")
         self.logger.log(finding.level, "%s: %s", self.prefix, text)

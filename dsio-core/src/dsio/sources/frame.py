@@ -20,7 +20,7 @@ import numpy as np
 from dsio.errors import InputError
 from dsio.sources.assemble import FrameAssembler
 from dsio.sources.base import Source, SourceInfo
-from dsio.sources.columns import ColumnSample, Sample, plan_layout
+from dsio.sources.columns import ColumnSample, Sample, describe, plan_layout
 from dsio.sources.csv import check_timezone
 from dsio.sources.findings import Findings
 
@@ -46,7 +46,7 @@ class FrameSource(Source):
 
     def open(self) -> SourceInfo:
         check_timezone(self.options.timezone)
-        self._findings = Findings(logging.getLogger(__name__), PREFIX)
+        self._findings = Findings(logging.getLogger(__name__), PREFIX, unit="row")
         self._series = self._columns(self.location)
         if len(self.location) == 0:
             raise InputError(f"{PREFIX}: no rows")
@@ -61,8 +61,10 @@ class FrameSource(Source):
                 for i, (name, series) in enumerate(self._series)
             ),
             np.arange(rows, dtype=np.int64),
+            unit="row",
         )
         self._layout = plan_layout(sample, options, PREFIX)
+        describe(self._layout, PREFIX)
         self._assembler = FrameAssembler(
             self._layout,
             PREFIX,
