@@ -34,16 +34,21 @@ def check_detector(
     factory: Callable[..., AnomalyDetector],
     *,
     multivariate: bool = False,
+    direction: str = "both",
     seed: int = 7,
     **params: Any,
 ) -> None:
-    """Run every conformance check on detectors made by ``factory(**params)``."""
+    """Run every conformance check on detectors made by ``factory(**params)``.
+
+    ``direction="up"`` injects only upward spikes, for detectors that by design only look for
+    unusually high values.
+    """
     name = getattr(factory, "__name__", repr(factory))
 
     def make() -> AnomalyDetector:
         return build_detector(factory, name, params, multivariate=multivariate)
 
-    values, outliers = synthetic_stream(seed, columns=3 if multivariate else 0)
+    values, outliers = synthetic_stream(seed, columns=3 if multivariate else 0, direction=direction)
     scores = _scores(make(), name, values)
     _check_range(name, scores)
     _check_missing_values(make, name, values)
@@ -54,17 +59,21 @@ def check_detector(
 
 
 def synthetic_stream(
-    seed: int, length: int = STREAM_LENGTH, columns: int = 0
+    seed: int, length: int = STREAM_LENGTH, columns: int = 0, direction: str = "both"
 ) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
     """A noisy daily-like cycle with large spikes at known positions after the first third.
 
-    ``columns`` > 0 gives rows x columns (correlated sensors) for multivariate detectors.
+    ``columns`` > 0 gives rows x columns (correlated sensors) for multivariate detectors;
+    ``direction`` is ``"both"`` (spikes up and down) or ``"up"``.
     """
+    if direction not in ("both", "up"):
+        raise ValueError(f"direction must be 'both' or 'up', not {direction!r}")
     rng = np.random.default_rng(seed)
     t = np.arange(length)
     base = 10 + np.sin(2 * np.pi * t / 200) + rng.normal(0, 0.2, length)
     outliers = np.sort(rng.choice(np.arange(length // 3, length), size=15, replace=False))
-    base[outliers] += rng.choice([-1, 1], size=len(outliers)) * rng.uniform(4, 6, len(outliers))
+    signs = rng.choice([-1, 1], size=len(outliers)) if direction == "both" else 1
+    base[outliers] += signs * rng.uniform(4, 6, len(outliers))
     if columns:
         noise = rng.normal(0, 0.1, (length, columns))
         return base[:, None] * np.arange(1, columns + 1) + noise, outliers
