@@ -67,10 +67,10 @@ def record_blocks(
     line = first_line
     for piece in pieces:
         pending = pending + piece if pending else piece
-        if len(pending) < size:
-            continue
-        cut = _record_end(pending, quote, force=len(pending) > _QUOTE_SLACK * size)
-        if cut:
+        while len(pending) >= size:
+            cut = _record_end(pending, quote, size, force=len(pending) > _QUOTE_SLACK * size)
+            if not cut:
+                break  # no record ends yet: read on
             block, pending = pending[:cut], pending[cut:]
             yield block, line
             line += block.count(b"\n")
@@ -78,9 +78,10 @@ def record_blocks(
         yield pending, line
 
 
-def _record_end(data: bytes, quote: bytes, *, force: bool) -> int:
-    """Offset just after the last line break that is not inside quotes (0 if none)."""
-    cut = data.rfind(b"\n") + 1
+def _record_end(data: bytes, quote: bytes, size: int, *, force: bool) -> int:
+    """Offset just after the last line break within ``size`` bytes (or after, if a record is
+    longer) that is not inside quotes; 0 if there is none yet."""
+    cut = data.rfind(b"\n", 0, size) + 1 or data.rfind(b"\n") + 1
     if cut == 0 or quote not in data:
         return cut
     inside = data.count(quote, 0, cut) % 2
