@@ -1,0 +1,153 @@
+"""Calibrated scores: a raw anomaly score becomes "how rare is this on this stream".
+
+Raw scores mean different things on different sensors (a z of 4 is routine on a spiky series and
+unheard of on a smooth one), so one threshold cannot serve them all. :class:`RankCalibration`
+ranks each raw score among the same stream's earlier raw scores and turns the rank into a tail
+probability ``p``; :func:`score_from_tail` turns ``p`` into a score in [0, 1]. A threshold of
+0.999 then means "rarer than one value in a thousand seen so far" on every sensor and for every
+detector that uses it (built-in, river or your own).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+#: Below this tail probability the score stops being ``1 - p`` (which float64 would round to 1.0
+#: near p = 1e-16) and grows with ``log(1/p)`` instead, so the far tail keeps its order.
+TAIL_KNEE = 1e-6
+
+
+def score_from_tail(log_p: ArrayLike) -> NDArray[np.float64]:
+    """Map log tail probabilities to scores in [0, 1] that keep their order far into the tail.
+
+    The score is ``1 - p`` while ``p >= TAIL_KNEE``; below the knee it is
+    ``1 - TAIL_KNEE / (1 + log(TAIL_KNEE / p))``, which is continuous, still increasing, and
+    reaches 1.0 only for ``p = 0`` (log p = -inf). Working from ``log p`` is what keeps a
+    Gaussian tail like p = 1e-300 distinguishable from p = 1e-30.
+
+    Examples
+    --------
+    >>> score_from_tail(np.log([1.0, 0.01, 1e-6])).round(8).tolist()
+    [0.0, 0.99, 0.999999]
+    >>> far = score_from_tail(np.array([-100.0, -1000.0, -np.inf]))
+    >>> bool(far[0] < far[1] < 1.0), float(far[2])
+    (True, 1.0)
+    """
+    log_p = np.minimum(np.asarray(log_p, dtype=float), 0.0)
+    knee = math.log(TAIL_KNEE)
+    with np.errstate(over="ignore", invalid="ignore"):
+        near = 0.0 - np.expm1(log_p)  # 1 - p, exact for small p (and +0.0 at p = 1)
+        far = 1.0 - TAIL_KNEE / (1.0 + (knee - log_p))
+    return np.where(log_p >= knee, near, far)
+
+
+class RankCalibration:
+    """Rank each raw score among the stream's earlier raw scores and return its tail probability.
+
+    For a raw score ``r``, ``k`` earlier raw scores at least as large as ``r`` out of ``n`` give
+    the conformal tail probability ``p = (k + w * q) / (n + w)``, where ``q`` is the detector's
+    own estimate of the tail probability of ``r`` (``log_tail``; 1 if not given) and ``w`` is
+    ``prior_weight``. The ``w * q`` term carries the detector's opinion where ranks know
+    nothing: with no history ``p = q``, and a raw score beyond every earlier one gets ``p`` below
+    ``1 / (n + 1)`` in proportion to how extreme the detector thinks it is, instead of tying with
+    every other new maximum.
+
+    Raw scores (never NaN) are counted in ``bins`` equal bins between ``low`` and ``high``
+    (values outside fall in the end bins; ranks inside a bin are interpolated), so memory is
+    fixed and ranking is O(1) per value. Old scores fade out with a forgetting factor of
+    ``1 - 1 / history``. The rank table is refreshed after every batch: a value is ranked against
+    the scores of earlier batches (the engine's batches are 1,000 values) and its detector's
+    ``log_tail`` covers the rest, which keeps calibration causal and vectorised.
+
+    Parameters
+    ----------
+    low, high : float
+        Range of raw scores to resolve.
+    bins : int
+        Number of bins between ``low`` and ``high``.
+    history : float
+        Memory of the rank table, in values.
+    prior_weight : float
+        Weight ``w`` of the detector's own tail estimate, in values.
+
+    Examples
+    --------
+    Raw scores 0, 1, 2, 3 seen; then 0.5 has 3 of 4 at or above it (p = 4/5), 2.5 has 1
+    (p = 2/5) and 9.0 none (p = 1/5, no tail given):
+
+    >>> calibration = RankCalibration(low=0.0, high=10.0, bins=100)
+    >>> calibration.calibrate(np.array([0.0, 1.0, 2.0, 3.0])).tolist()  # no history: p = 1
+    [0.0, 0.0, 0.0, 0.0]
+    >>> calibration.calibrate(np.array([0.5, 2.5, 9.0])).round(3).tolist()
+    [0.2, 0.6, 0.8]
+    """
+
+    def __init__(
+        self,
+        low: float = 0.0,
+        high: float = 1.0,
+        bins: int = 1000,
+        history: float = 10_000,
+        prior_weight: float = 1.0,
+    ) -> None:
+        if not high > low or bins < 1 or history < 1 or not prior_weight > 0:
+            raise ValueError(
+                "RankCalibration needs high > low, bins >= 1, history >= 1, prior_weight > 0"
+            )
+        self.low = float(low)
+        self.width = (float(high) - float(low)) / bins
+        self.forget = 1.0 - 1.0 / history
+        self.prior_weight = float(prior_weight)
+        self.counts = np.zeros(bins)
+        self._at_or_above = np.zeros(bins + 1)  # counts in bins >= b, refreshed per batch
+
+    @property
+    def seen(self) -> float:
+        """Weight of the remembered raw scores (their count, faded by the forgetting factor)."""
+        return float(self._at_or_above[0])
+
+    def calibrate(self, raw: ArrayLike, log_tail: ArrayLike | None = None) -> NDArray[np.float64]:
+        """Scores in [0, 1] for a batch of raw scores (see :func:`score_from_tail`); then learn."""
+        raw = np.asarray(raw, dtype=float)
+        log_p = self.log_tail_probability(raw, log_tail)
+        self.learn(raw)
+        return score_from_tail(log_p)
+
+    def log_tail_probability(
+        self, raw: ArrayLike, log_tail: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
+        """``log p`` for each raw score against the remembered ones, remembering nothing."""
+        raw = np.asarray(raw, dtype=float)
+        position = (raw - self.low) / self.width
+        last = len(self.counts) - 1
+        index = np.clip(position, 0, last).astype(np.intp)
+        # Share of a value's own bin that lies at or above it (the bin's scores assumed uniform).
+        share = np.clip(index + 1 - position, 0.0, 1.0)
+        share[position >= last + 1] = 1.0
+        above = self._at_or_above[index + 1] + share * self.counts[index]
+        w, n = self.prior_weight, self.seen
+        if log_tail is None:
+            prior = w
+        else:
+            log_tail = np.asarray(log_tail, dtype=float)
+            prior = w * np.exp(log_tail)
+        with np.errstate(divide="ignore"):
+            log_p = np.log((above + prior) / (n + w))
+        if log_tail is not None:
+            # Where no earlier score reaches this one, p rests on the detector's tail alone and
+            # may underflow in linear space: take it in log space.
+            beyond = above <= 0.0
+            if beyond.any():
+                log_p[beyond] = math.log(w / (n + w)) + log_tail[beyond]
+        return np.minimum(log_p, 0.0)
+
+    def learn(self, raw: ArrayLike) -> None:
+        """Add raw scores to the rank table (older ones fade by the forgetting factor)."""
+        raw = np.asarray(raw, dtype=float)
+        index = np.clip((raw - self.low) / self.width, 0, len(self.counts) - 1).astype(np.intp)
+        self.counts *= self.forget ** len(raw)
+        self.counts += np.bincount(index, minlength=len(self.counts))
+        self._at_or_above[:-1] = np.cumsum(self.counts[::-1])[::-1]

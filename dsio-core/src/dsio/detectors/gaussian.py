@@ -1,0 +1,197 @@
+"""Gaussian1D: dsio's default detector, a two-sided z-score with a forgetting factor."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from dsio.detectors.base import AnomalyDetector
+from dsio.detectors.calibration import RankCalibration, score_from_tail
+from dsio.detectors.quiet import AlarmQuieter
+
+#: Below this many earlier values the spread is itself uncertain, so the tail comes from a
+#: Student t with n - 1 degrees of freedom instead of the normal distribution.
+SMALL_SAMPLE = 30
+#: Surprise (-log tail probability, in nats) resolved by the rank calibration: 64 nats is p = 1e-28.
+SURPRISE_RANGE = 64.0
+SURPRISE_BINS = 2048
+#: Deviations smaller than this share of the value are float noise, not deviations.
+FLOAT_NOISE = 1e-12
+
+
+class Gaussian1D(AnomalyDetector):
+    """Flag values far from a forgetting mean, above or below, judged against the stream's past.
+
+    Each value is compared with the exponentially weighted mean and variance of the values before
+    it (a value's weight shrinks by ``forgetting`` with every later value, so the detector follows
+    slow drift and remembers about ``1 / (1 - forgetting)`` values). The two-sided Gaussian tail
+    probability of its z-score, kept in log space so it never rounds to 1.0, is then ranked among
+    the stream's earlier tail probabilities (:class:`~dsio.detectors.calibration.RankCalibration`)
+    so that the score means "this rare on this stream" on spiky and smooth sensors alike. After
+    an alarm, values in the next ``quiet`` that are no more anomalous are halved, so one event
+    raises one alarm.
+
+    A value equal to the mean scores 0 (so a constant sensor scores 0 on every row); the first
+    value of a stream has no score; with fewer than 30 earlier values the tail is a Student t,
+    because the spread of a few values is itself uncertain. Everything is vectorised: moments by
+    ``scipy.signal.lfilter``, each value judged against the values before it, also within a
+    batch.
+
+    Parameters
+    ----------
+    forgetting : float
+        Factor by which a value's weight shrinks with each later value, in (0, 1).
+    threshold : float
+        Score at or above which a value is flagged: 0.998 flags values rarer than about 2 in
+        1,000 of the stream's earlier values (and every value far outside what it has seen).
+    quiet : int
+        Values after an alarm during which no weaker alarm is raised (0 = never quiet).
+    history : int
+        Memory of the rank calibration, in values.
+
+    Examples
+    --------
+    >>> detector = Gaussian1D()
+    >>> values = np.r_[np.tile([10.0, 10.2, 9.9, 10.1, 9.8], 40), 14.0, 10.0]
+    >>> scores = detector.score_update(values)
+    >>> bool(np.isnan(scores[0])), bool(scores[200] >= detector.threshold)
+    (True, True)
+    >>> int(np.sum(scores[1:] >= detector.threshold))
+    1
+    >>> Gaussian1D().score_update(np.full(5, 20.0)).tolist()
+    [nan, 0.0, 0.0, 0.0, 0.0]
+    """
+
+    def __init__(
+        self,
+        forgetting: float = 0.9995,
+        threshold: float = 0.998,
+        quiet: int = 150,
+        history: int = 10_000,
+    ) -> None:
+        super().__init__(threshold)
+        if not 0.0 < forgetting < 1.0:
+            raise ValueError(f"forgetting must be between 0 and 1, got {forgetting}")
+        self.forgetting = forgetting
+        self.quiet = quiet
+        self.history = history
+        self.count = 0  # values learned
+        self.center = 0.0  # the moments below are of (value - center), for precision
+        self.moments = np.zeros(3)  # forgetting sums of 1, (x - center), (x - center) ** 2
+        self.calibration = RankCalibration(
+            0.0, SURPRISE_RANGE, SURPRISE_BINS, history=history, prior_weight=1.0
+        )
+        self.quieter = AlarmQuieter(quiet)
+
+    # -- the contract ----------------------------------------------------------------------
+
+    def score_update(self, x: ArrayLike) -> NDArray[np.float64]:
+        """Score each value against the values before it (this batch included), then learn."""
+        x = np.asarray(x, dtype=float)
+        if len(x) == 0:
+            return np.empty(0)
+        self._recenter(x[0])
+        before, after = self._forgetting_sums(x - self.center)
+        seen = self.count + np.arange(len(x))
+        scores = self._scores(x, before, seen, learn=True)
+        self.moments = after
+        self.count += len(x)
+        return self.quieter.quiet(scores, self.threshold)
+
+    def score(self, x: ArrayLike) -> NDArray[np.float64]:
+        """Score every value against what was learned before this batch, learning nothing."""
+        x = np.asarray(x, dtype=float)
+        before = np.repeat(self.moments[:, None], len(x), axis=1)
+        seen = np.full(len(x), self.count)
+        scores = self._scores(x, before, seen, learn=False)
+        return self.quieter.peek(scores, self.threshold)
+
+    def update(self, x: ArrayLike) -> None:
+        """Learn values without scoring them."""
+        self.score_update(x)
+
+    # -- the model -------------------------------------------------------------------------
+
+    def _recenter(self, first: float) -> None:
+        """Move the centre of the sums to the current mean (or the first value ever)."""
+        s0, s1, s2 = self.moments
+        if self.count == 0:
+            self.center = float(first)
+            return
+        shift = s1 / s0
+        self.moments = np.array([s0, s1 - s0 * shift, s2 - 2 * shift * s1 + s0 * shift * shift])
+        self.center += shift
+
+    def _forgetting_sums(
+        self, y: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Forgetting sums of 1, y, y**2 before each value (3 x n), and after the last one.
+
+        The sums before a value are left multiplied by the forgetting factor (they are only
+        used in ratios), which saves a division per value.
+        """
+        from scipy.signal import lfilter
+
+        terms = np.stack([np.ones_like(y), y, y * y])
+        initial = (self.forgetting * self.moments)[:, None]
+        through, _ = lfilter([1.0], [1.0, -self.forgetting], terms, axis=1, zi=initial)
+        return through - terms, through[:, -1]
+
+    def _scores(
+        self,
+        x: NDArray[np.float64],
+        before: NDArray[np.float64],
+        seen: NDArray[np.int64],
+        *,
+        learn: bool,
+    ) -> NDArray[np.float64]:
+        log_tail = self._log_tail(x, before, seen)
+        defined = seen > 0
+        surprise = -log_tail[defined]
+        log_p = self.calibration.log_tail_probability(surprise, log_tail[defined])
+        if learn:
+            self.calibration.learn(surprise)
+        scores = np.full(len(x), np.nan)
+        scores[defined] = score_from_tail(log_p)
+        return scores
+
+    def _log_tail(
+        self, x: NDArray[np.float64], before: NDArray[np.float64], seen: NDArray[np.int64]
+    ) -> NDArray[np.float64]:
+        """Log of the two-sided tail probability of each value under the moments before it."""
+        from scipy.special import erfc, log_ndtr
+
+        s0, s1, s2 = before
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = s1 / s0
+            variance = np.maximum(s2 / s0 - mean * mean, 0.0)
+            deviation = np.abs(x - self.center - mean)
+            deviation[deviation <= FLOAT_NOISE * np.abs(x)] = 0.0
+            z = deviation / np.sqrt(variance)
+            z[deviation == 0.0] = 0.0  # also when the variance is 0: a constant stream is normal
+            log_tail = np.log(erfc(z * math.sqrt(0.5)))
+        far = z > 30.0  # erfc underflows from z = 37; the log form is exact there
+        if far.any():
+            log_tail[far] = log_ndtr(-z[far]) + math.log(2.0)
+        small = seen < SMALL_SAMPLE
+        if small.any():
+            log_tail[small] = _student_log_tail(z[small], seen[small])
+        return log_tail
+
+
+def _student_log_tail(z: NDArray[np.float64], n: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Two-sided Student t tail for a z-score from ``n`` values (n - 1 degrees of freedom).
+
+    The z uses the biased variance; the predictive t for the next value is
+    ``z * sqrt((n - 1) / (n + 1))``. With one earlier value there is no spread yet: no opinion
+    (tail 1) unless the value equals it.
+    """
+    from scipy.special import stdtr
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = z * np.sqrt((n - 1) / (n + 1.0))
+        log_tail = np.log(2.0 * stdtr(np.maximum(n - 1, 1), -t))
+    log_tail[(n <= 1) | (z == 0.0)] = 0.0
+    return np.minimum(log_tail, 0.0)
