@@ -106,6 +106,10 @@ def render(results: list[dict]) -> str:
     """The markdown table: dsio's detectors (best first), then NAB's published detectors."""
     published = json.loads((NAB / "reference" / "published_scores.json").read_text())
     lines = [
+        "`dsio evaluate --detector NAME DATA [--labels WINDOWS.json | --label-column NAME]` "
+        "scores any detector (yours too, with `--modules`) against labelled anomalies, the "
+        "Numenta Anomaly Benchmark way; see `dsio evaluate --help`.",
+        "",
         "NAB v1.1 (58 series, 116 anomaly windows), scored by `dsio evaluate` with NAB's "
         "rules. *NAB score*: one threshold per profile chosen on the whole corpus, as NAB "
         "does; *half-split*: the threshold chosen on alternate files and scored on the others "

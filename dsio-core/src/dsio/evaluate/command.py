@@ -6,6 +6,9 @@ Only click is imported at module level: the command is built on every ``dsio`` c
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -83,12 +86,15 @@ def evaluate(
     corpus = open_corpus(data, labels, label_column)
 
     stderr = click.get_text_stream("stderr")
-    with click.progressbar(
-        length=len(corpus.files),
-        label=f"{entry.name}: replaying {len(corpus.files)} series",
-        item_show_func=lambda name: name,
-        file=stderr,
-    ) as bar:
+    with (
+        _sources_quiet_unless(verbose),
+        click.progressbar(
+            length=len(corpus.files),
+            label=f"{entry.name}: replaying {len(corpus.files)} series",
+            item_show_func=lambda name: name,
+            file=stderr,
+        ) as bar,
+    ):
 
         def on_file(series):
             if output is not None:
@@ -108,3 +114,19 @@ def evaluate(
     click.echo("\n".join(lines))
     if output is not None:
         click.echo(f"dsio: scores written to {output / entry.name}", err=True)
+
+
+@contextmanager
+def _sources_quiet_unless(verbose: bool) -> Iterator[None]:
+    """Keep the source's per-file notes (time column, sensors) for ``--verbose``.
+
+    Over a corpus they would bury the progress bar; warnings still show.
+    """
+    logger = logging.getLogger("dsio.sources")
+    level = logger.level
+    if not verbose:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
