@@ -180,12 +180,14 @@ def _choose_time(sample, options, prefix, decimal, by_name, present):
                 log.info("%s: column %r also holds times; it is not a sensor", prefix, t.name)
     for column in named:
         if column.index not in {t.indexes[0] for t in found}:
+            selected = column.name in (options.sensors or ())
             log.warning(
                 "%s: column %r is named like a time but does not hold times%s; it is not used "
-                "as time or as a sensor",
+                "as time%s",
                 prefix,
                 column.name,
                 _example(sample, column),
+                "" if selected else " or as a sensor",
             )
     if time is None:
         log.warning(
