@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-import select
+import queue
 import subprocess
 import sys
 import textwrap
@@ -90,12 +90,23 @@ READER = textwrap.dedent(
 )
 
 
-def _next_line(process: subprocess.Popen) -> str:
-    ready, _, _ = select.select([process.stdout], [], [], GIVE_UP)
-    if not ready:
-        process.kill()
-        pytest.fail("the reader printed nothing while its input stayed open")
-    return process.stdout.readline().strip()
+class LineReader(threading.Thread):
+    """Collects a process's output lines as they come (select() cannot see Python's buffer)."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(daemon=True)
+        self.stream = stream
+        self.lines: queue.Queue[str] = queue.Queue()
+
+    def run(self) -> None:
+        for line in self.stream:
+            self.lines.put(line.strip())
+
+    def next(self) -> str:
+        try:
+            return self.lines.get(timeout=GIVE_UP)
+        except queue.Empty:
+            pytest.fail("the reader printed nothing while its input stayed open")
 
 
 def test_standard_input_is_read_as_it_arrives(tmp_path):
@@ -105,16 +116,18 @@ def test_standard_input_is_read_as_it_arrives(tmp_path):
         stdout=subprocess.PIPE,
         text=True,
     )
+    output = LineReader(process.stdout)
+    output.start()
     try:
         process.stdin.write("timestamp,a,b\n2024-03-01T08:00:00Z,1,2\n2024-03-01T08:00:01Z,3,4\n")
         process.stdin.flush()
-        assert _next_line(process) == "open True timestamp a b"
-        assert _next_line(process) == "rows 2 3"
+        assert output.next() == "open True timestamp a b"
+        assert output.next() == "rows 2 3"
         process.stdin.write("2024-03-01T08:00:02Z,5,6\n")
         process.stdin.flush()
-        assert _next_line(process) == "rows 4"
+        assert output.next() == "rows 4"
         process.stdin.close()
         assert process.wait(GIVE_UP) == 0
     finally:
         process.kill()
-        process.stdout.close()
+        output.join(GIVE_UP)
