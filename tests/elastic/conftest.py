@@ -123,10 +123,16 @@ def es(es_server: EsServer):
 
 
 @pytest.fixture
-def index_name(request: pytest.FixtureRequest) -> str:
-    """An index name of this test's own."""
+def index_name(request: pytest.FixtureRequest, es) -> Iterator[str]:
+    """An index name of this test's own; the index is deleted afterwards.
+
+    noida-db rewrites its whole data file as it changes, so leftover indices would slow down
+    every later test.
+    """
     name = re.sub(r"[^a-z0-9_-]+", "-", request.node.name.lower()).strip("-_")
-    return f"t-{name}"[:200]
+    name = f"t-{name}"[:200]
+    yield name
+    es.indices.delete(index=name, ignore_unavailable=True)
 
 
 def _make_schema(sensors: tuple[str, ...], *, name: str = "stream", **kwargs) -> Schema:

@@ -21,17 +21,24 @@ RESERVED = {TIMESTAMP_FIELD, DATA_TIME_FIELD, LINE_FIELD}
 
 
 @pytest.fixture
-def es_run(es_server, dsio_cli):
-    """``es_run(path, *options)``: the real CLI into the test server; fails on a non-zero exit."""
+def es_run(es_server, es, dsio_cli):
+    """``es_run(path, *options)``: the real CLI into the test server; fails on a non-zero exit.
+
+    The indices the runs print are deleted afterwards.
+    """
+    written: set[str] = set()
 
     def run(path, *options, check=True):
         result = dsio_cli("--es-uri", es_server.url, *RUN, *options, path)
         if check:
             assert result.returncode == 0, result.stderr
             assert "Traceback" not in result.stderr
+            written.add(_printed_index(result.stderr))
         return result
 
-    return run
+    yield run
+    for index in written:
+        es.indices.delete(index=index, ignore_unavailable=True)
 
 
 def _documents(es, index: str) -> dict[int, dict]:
@@ -127,10 +134,21 @@ def test_b20_dotted_and_duplicate_names_index_without_mapping_errors(es_run, es,
     assert all(properties[s]["type"] == "double" for s in sensors)
 
 
-def test_kibana_export_writes_the_objects_a_run_would_import(dsio_cli, shared, tmp_path):
+@pytest.fixture
+def cli(host):
+    """The ``dsio`` command tree in this process (kibana-export needs no server)."""
+    from click.testing import CliRunner
+
+    from dsio.cli import build_cli
+
+    group = build_cli(host)
+    return lambda *args: CliRunner().invoke(group, [str(a) for a in args])
+
+
+def test_kibana_export_writes_the_objects_a_run_would_import(cli, shared, tmp_path):
     output = tmp_path / "b16.ndjson"
-    result = dsio_cli("kibana-export", shared("cases", "B16_missing_values.csv"), "-o", output)
-    assert result.returncode == 0, result.stderr
+    result = cli("kibana-export", shared("cases", "B16_missing_values.csv"), "-o", output)
+    assert result.exit_code == 0, result.output
     objects = [json.loads(line) for line in output.read_text().splitlines()]
     assert [o["type"] for o in objects] == ["index-pattern", "lens", "lens", "dashboard"]
     assert objects[0]["attributes"]["title"] == "b16_missing_values"
@@ -143,11 +161,11 @@ def test_kibana_export_writes_the_objects_a_run_would_import(dsio_cli, shared, t
         for column in layer["columns"].values()
     }
     assert {"flow", "temp", "SCORE_flow", "SCORE_temp"} <= charted
-    assert "b16_missing_values" in result.stderr
+    assert "b16_missing_values" in result.output
 
 
-def test_kibana_export_rejects_an_invalid_index_name(dsio_cli, shared):
-    result = dsio_cli(
-        "kibana-export", shared("cases", "B16_missing_values.csv"), "--es-index", "A B"
-    )
-    assert result.returncode != 0 and "'A B'" in result.stderr and "Traceback" not in result.stderr
+def test_kibana_export_rejects_an_invalid_index_name_before_reading(cli, tmp_path):
+    from dsio.errors import UsageError
+
+    result = cli("kibana-export", tmp_path / "absent.csv", "--es-index", "A B")
+    assert isinstance(result.exception, UsageError) and "'A B'" in str(result.exception)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -112,6 +113,7 @@ class ElasticSink(Sink):
         self.dashboard: str | None = None
         self.indexed = 0
         self.failed = 0
+        self.seconds = 0.0  # spent building and sending documents
         self.reasons: Counter[str] = Counter()
         self._client: Elasticsearch | None = None
         self._builder: Any = None
@@ -216,12 +218,16 @@ class ElasticSink(Sink):
     def write(self, batch: Batch) -> None:
         if len(batch) == 0:
             return
+        started = time.perf_counter()
         self._note_live_span(batch.live_time)
         frame = batch.frame
-        for start in range(0, len(frame), ROWS_PER_SLICE):
-            rows = slice(start, start + ROWS_PER_SLICE)
-            actions = self._builder.actions(frame.iloc[rows], batch.live_time[rows])
-            self._send(actions)
+        try:
+            for start in range(0, len(frame), ROWS_PER_SLICE):
+                rows = slice(start, start + ROWS_PER_SLICE)
+                actions = self._builder.actions(frame.iloc[rows], batch.live_time[rows])
+                self._send(actions)
+        finally:
+            self.seconds += time.perf_counter() - started
 
     def close(self) -> None:
         if self._client is None:
@@ -243,7 +249,10 @@ class ElasticSink(Sink):
     def summary(self) -> str | None:
         if self.index is None:
             return None
-        line = f"Elasticsearch: {self.indexed:,} rows indexed into {self.index!r} at {self.es}"
+        line = (
+            f"Elasticsearch: {self.indexed:,} rows indexed into {self.index!r} at {self.es} "
+            f"in {self.seconds:.1f} s"
+        )
         if self.failed:
             line += f", {self.failed:,} failed"
         if self.dashboard:
