@@ -125,3 +125,16 @@ def test_an_unreadable_time_names_the_row():
 def test_an_empty_frame_is_an_error():
     with pytest.raises(InputError, match="DataFrame: no rows"):
         read(pd.DataFrame({"a": []}))
+
+
+def test_dsio_score_reads_a_dataframe_with_the_same_rules():
+    import dsio
+
+    days = pd.date_range("2024-03-13 08:00", periods=30, freq="min")
+    df = pd.DataFrame(
+        {"date": days.strftime("%d/%m/%Y %H:%M"), "motor.temp": np.linspace(50, 60, 30)}
+    )
+    scored = dsio.score(df)
+    assert scored.index.tolist() == list(range(30))
+    assert scored[TIME].tolist() == days.tz_localize("UTC").tolist()
+    assert {"motor_temp", "SCORE_motor_temp", "FLAG_motor_temp"} <= set(scored.columns)

@@ -119,6 +119,26 @@ def test_iso_offsets_are_converted_to_utc_across_a_spring_change(tmp_path):
     assert set(np.diff(nanoseconds(frame))) == {30 * 60 * 10**9}
 
 
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["2024-03-01T08:00:00Z", "2024-03-01T09:00:00.5Z"],
+        ["2024-03-01 08:00:00 UTC", "2024-03-01 09:00:00.5 UTC"],
+        ["2024-03-01T10:00:00+02", "2024-03-01T11:00:00.5+0200"],
+        ["2024-03-01T08:00:00z", "2024-03-01T09:00:00.500000000Z"],
+        ["2024/03/01 08:00:00", "2024/03/01 09:00:00.5"],
+        ['"Fri, 01 Mar 2024 08:00:00 GMT"', '"Fri, 01 Mar 2024 09:00:00.5 GMT"'],
+    ],
+)
+def test_spellings_of_utc_times(tmp_path, cells):
+    text = "time,v\n" + "".join(f"{c},{i}\n" for i, c in enumerate(cells))
+    _, frame = read(write(tmp_path, text))
+    assert frame[TIME].tolist() == [
+        pd.Timestamp("2024-03-01 08:00", tz="UTC"),
+        pd.Timestamp("2024-03-01 09:00:00.5", tz="UTC"),
+    ]
+
+
 def test_naive_times_are_utc_by_default(tmp_path):
     _, frame = read(write(tmp_path, "time,v\n2024-07-01 12:00:00,1\n"))
     assert frame[TIME].iloc[0] == pd.Timestamp("2024-07-01 12:00", tz="UTC")

@@ -296,7 +296,9 @@ def _numeric_format(cells: pa.Array, name: str, *, by_name: bool) -> TimeFormat 
     steps = np.diff(values)
     rising = len(steps) > 0 and np.mean(steps >= 0) >= (0.99 if by_name else 1.0)
     if magnitude < EPOCH_MIN:
-        if not by_name or not rising or np.all(steps == 0):
+        if len(steps) == 0:  # a single row (the first line of a pipe): trust the name
+            rising = by_name
+        if not by_name or not rising or (len(steps) and np.all(steps == 0)):
             return None
         return TimeFormat("elapsed", unit=unit_hint(name) or "s", integral=integral)
     if not by_name and not rising:
@@ -515,6 +517,7 @@ def _iso_to_ns(texts: pd.Series, tz: str, note: Note | None) -> tuple[np.ndarray
     ns = np.zeros(len(texts), dtype=np.int64)
     valid = np.zeros(len(texts), dtype=bool)
     present = texts.notna().to_numpy()
+    texts = texts.str.replace(r"\s*(?:z|UTC|GMT)$", "Z", regex=True)  # as pandas spells UTC
     aware = present & texts.str.contains(_AWARE, regex=True, na=False).to_numpy()
     naive = present & ~aware
     if aware.any():
