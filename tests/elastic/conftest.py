@@ -7,17 +7,22 @@ free port with a temporary data directory; each test writes to its own index.
 
 from __future__ import annotations
 
+import http.client
 import importlib.metadata
+import json
 import os
 import re
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -186,3 +191,115 @@ def make_schema():
 def make_batch():
     """``make_batch(schema, {"flow": [...]}, first_line=2)``: a Batch as the engine builds it."""
     return _make_batch
+
+
+# -- a busy cluster: a proxy in front of the test server ---------------------------------------
+
+REJECTION = {
+    "type": "es_rejected_execution_exception",
+    "reason": "rejected execution of coordinating operation",
+}
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
+
+
+class BusyProxy(ThreadingHTTPServer):
+    """Forwards to ``upstream``; its counters say which bulk requests to reject or delay."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream: str) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        parts = urlsplit(upstream)
+        self.upstream = (parts.hostname, parts.port)
+        self.reject_requests = 0  # answer 429 to the whole request, for the next N bulk requests
+        self.reject_documents = 0  # answer 200 with a 429 for every document, next N requests
+        self.delay = 0.0  # seconds to wait before answering a bulk request
+        self.bulk_requests = 0
+        self.headers_seen: list[dict[str, str]] = []
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: BusyProxy
+
+    def log_message(self, *args) -> None:  # keep pytest's output clean
+        pass
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    do_PUT = do_POST = do_DELETE = do_HEAD = do_GET
+
+    def _handle(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        proxy = self.server
+        with proxy.lock:
+            proxy.headers_seen.append({k.lower(): v for k, v in self.headers.items()})
+            bulk = self.path.split("?")[0].endswith("/_bulk")
+            if bulk:
+                proxy.bulk_requests += 1
+                reject_request = proxy.reject_requests > 0
+                reject_documents = not reject_request and proxy.reject_documents > 0
+                proxy.reject_requests -= reject_request
+                proxy.reject_documents -= reject_documents
+        if bulk and proxy.delay:
+            time.sleep(proxy.delay)
+        if bulk and reject_request:
+            return self._answer(
+                429, {"error": {**REJECTION, "root_cause": [REJECTION]}, "status": 429}
+            )
+        if bulk and reject_documents:
+            return self._answer(200, _rejected_items(body))
+        self._forward(body)
+
+    def _forward(self, body: bytes) -> None:
+        connection = http.client.HTTPConnection(*self.server.upstream, timeout=30)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        connection.request(self.command, self.path, body=body or None, headers=headers)
+        response = connection.getresponse()
+        data = response.read()
+        self.send_response(response.status)
+        for name, value in response.getheaders():
+            if name.lower() not in HOP_BY_HOP:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+        connection.close()
+
+    def _answer(self, status: int, payload: dict) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("X-Elastic-Product", "Elasticsearch")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _rejected_items(body: bytes) -> dict:
+    """A bulk response in which every document was rejected with 429, as a busy node answers."""
+    lines = [json.loads(line) for line in body.splitlines() if line.strip()]
+    items = []
+    for line in lines:
+        (operation, meta), *_ = line.items()
+        if operation in ("index", "create", "update", "delete"):
+            items.append({operation: {"_id": meta.get("_id"), "status": 429, "error": REJECTION}})
+    return {"took": 1, "errors": True, "items": items}
+
+
+@pytest.fixture
+def proxy(es_server) -> Iterator[BusyProxy]:
+    server = BusyProxy(es_server.url)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)

@@ -188,6 +188,9 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, ApiError):
         return f"HTTP {exc.status_code} {exc.error}: {_api_reason(exc)}"
     text = str(exc)
+    tls = re.search(r"certificate verify failed[^()]*", text)
+    if tls:
+        return f"TLS {tls.group(0).strip()} (give its CA certificate with --es-ca-certs)"
     errno = re.search(r"\[Errno -?\d+\][^)>\]]*", text)
     if errno:
         return errno.group(0).strip().rstrip("'\"")

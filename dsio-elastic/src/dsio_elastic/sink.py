@@ -179,9 +179,17 @@ class ElasticSink(Sink):
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> ElasticSink | None:
-        """Take part if ``--es`` or ``--es-uri`` is given; check every option before connecting."""
+        """Take part if ``--es``, ``--es-uri`` or ``--kibana-uri`` is given.
+
+        Every option is checked here, before anything connects: a bad URI or index name is a
+        :class:`UsageError` naming the option.
+        """
         uri = options.get("es_uri")
-        if not uri and not options.get("es"):
+        if not (uri or options.get("es") or options.get("kibana_uri")):
+            for name in ("es_index", "es_recreate", "es_api_key", "es_ca_certs"):
+                if options.get(name):
+                    flag = "--" + name.replace("_", "-")
+                    raise UsageError(f"{flag} needs --es or --es-uri")
             return None
         es = Endpoint.parse(uri or DEFAULT_ES, "--es-uri")
         kibana_uri = options.get("kibana_uri") or (None if uri else DEFAULT_KIBANA)
@@ -209,7 +217,12 @@ class ElasticSink(Sink):
         self.index = self.requested_index or index_name_for(schema.name)
         self.fields = FieldPlan.for_schema(schema)
         self._client = self._connect()
-        self._prepare_index()
+        try:
+            self._prepare_index()
+        except BaseException:  # the engine only closes sinks that opened
+            self._client.close()
+            self._client = None
+            raise
         self._builder = DocumentBuilder(self.fields, id_prefix(schema.source))
         log.info("indexing into Elasticsearch index %r at %s", self.index, self.es)
         if self.kibana is not None:
