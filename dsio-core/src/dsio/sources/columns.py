@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -243,8 +243,6 @@ def _with_clock(sample: Sample, time: TimeColumn, present) -> TimeColumn:
         ).drop_null()
         both = detect_format(joined, date.name, by_name=True)
         if both is not None and both.kind != "clock":
-            if time.format.dayfirst is not None and both.dayfirst is not None:
-                both = replace(both, dayfirst=time.format.dayfirst)
             return TimeColumn((date.index, column.index), f"{date.name}+{column.name}", both)
     return time
 

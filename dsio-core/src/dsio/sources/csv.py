@@ -81,6 +81,13 @@ class CsvSource(Source):
         return "<stdin>" if self.location == STDIN else str(self.location)
 
     def open(self) -> SourceInfo:
+        try:
+            return self._open()
+        except BaseException:
+            self.close()  # an input that cannot be used must not stay open
+            raise
+
+    def _open(self) -> SourceInfo:
         check_timezone(self.options.timezone)
         live = self._is_live()
         self._findings = Findings(logging.getLogger(__name__), self.prefix, live=live)
