@@ -134,7 +134,9 @@ def client_major() -> int:
     return int(__versionstr__.partition(".")[0])
 
 
-def server_major(client: Elasticsearch, endpoint: Endpoint, credentials: Credentials) -> int:
+def server_major(
+    client: Elasticsearch, endpoint: Endpoint, credentials: Credentials, max_retries: int = 0
+) -> int:
     """The server's major version, asked with plain JSON headers that every version accepts.
 
     A 9.x client announces ``compatible-with=9``, which Elasticsearch 8 refuses with
@@ -145,7 +147,10 @@ def server_major(client: Elasticsearch, endpoint: Endpoint, credentials: Credent
 
     try:
         response = client.transport.perform_request(
-            "GET", "/", headers={"accept": "application/json", **credentials.headers()}
+            "GET",
+            "/",
+            headers={"accept": "application/json", **credentials.headers()},
+            max_retries=max_retries,
         )
     except TransportError as exc:
         raise SinkError(f"cannot reach Elasticsearch at {endpoint}: {describe_error(exc)}") from exc

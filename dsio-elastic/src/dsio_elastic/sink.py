@@ -281,7 +281,7 @@ class ElasticSink(Sink):
             request_timeout=self.request_timeout,
             max_retries=self.max_retries,
         )
-        major = server_major(probe, self.es, self.credentials)
+        major = server_major(probe, self.es, self.credentials, self.max_retries)
         if major >= client_major():
             return probe
         probe.close()
