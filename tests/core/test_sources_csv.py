@@ -221,3 +221,13 @@ def test_the_source_is_registered_and_chosen_for_paths_and_stdin(host, tmp_path)
     assert chosen("-") is Registered
     assert chosen(pd.DataFrame({"a": [1.0]})) is FrameSource
     assert not Registered.accepts("kafka://broker/topic")
+
+
+def test_a_repeated_header_row_from_joined_files_is_skipped_with_a_warning(tmp_path, caplog):
+    part = "time;temp\n" + "".join(f"{TIMES[i]};{i},5\n" for i in range(3))
+    with caplog.at_level(logging.WARNING):
+        _, frame = read(write(tmp_path, part + part.replace("08:00:0", "08:01:0")))
+    assert frame.index.tolist() == [2, 3, 4, 6, 7, 8]
+    assert frame["temp"].tolist() == [0.5, 1.5, 2.5] * 2
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert "repeated header" in message and "line 5" in message

@@ -83,7 +83,7 @@ class FrameAssembler:
             for i, a in cells.items()
         }
         time_cells = self._time_cells(cells)
-        keep = self._rows_with_values(cells, time_cells, len(lines))
+        keep = self._rows_to_keep(cells, time_cells, lines)
         if keep is not None:
             if not keep.any():
                 return None
@@ -125,17 +125,32 @@ class FrameAssembler:
 
         return pc.binary_join_element_wise(*(cells[i] for i in time.indexes), " ")
 
-    def _rows_with_values(
-        self, cells: dict[int, pa.Array], time_cells: pa.Array | None, rows: int
+    def _rows_to_keep(
+        self, cells: dict[int, pa.Array], time_cells: pa.Array | None, lines: np.ndarray
     ) -> np.ndarray | None:
-        """Mask of rows with any value (None if all have one); reports the empty ones."""
-        if time_cells is not None and time_cells.null_count == 0:
-            return None
-        keep = np.zeros(rows, dtype=bool)
-        for array in cells.values():
-            if array.null_count < rows:
-                keep |= array.is_valid().to_numpy(zero_copy_only=False)
-        return None if keep.all() else keep
+        """Mask of the rows to deliver (None if all): not empty, not a repeated header."""
+        import pyarrow as pa
+
+        keep = None
+        if time_cells is None or time_cells.null_count > 0:
+            keep = np.zeros(len(lines), dtype=bool)
+            for array in cells.values():
+                if array.null_count < len(lines):
+                    keep |= array.is_valid().to_numpy(zero_copy_only=False)
+        time = self.layout.time
+        if time is not None and len(time.indexes) == 1 and pa.types.is_string(time_cells.type):
+            # Files joined with ``cat`` (or a rotated log under ``tail -f``) repeat the header.
+            import pyarrow.compute as pc
+
+            header = pc.equal(time_cells, time.name).fill_null(False).to_numpy(zero_copy_only=False)
+            if header.any():
+                self.findings.note(
+                    ("header", time.name),
+                    "{count} repeated header row{s} skipped: {lines}",
+                    lines[header],
+                )
+                keep = ~header if keep is None else keep & ~header
+        return None if keep is None or keep.all() else keep
 
     def _times(self, time_cells: pa.Array | None, lines: np.ndarray) -> np.ndarray:
         time = self.layout.time
