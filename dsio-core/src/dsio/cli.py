@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -58,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except DsioError as exc:
         if verbose:
-            logging.getLogger("dsio").exception("error")
+            traceback.print_exc()
         click.echo(f"dsio: error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
