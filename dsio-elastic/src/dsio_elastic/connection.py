@@ -192,16 +192,31 @@ def describe_error(exc: BaseException) -> str:
 
     if isinstance(exc, ApiError):
         return f"HTTP {exc.status_code} {exc.error}: {_api_reason(exc)}"
-    text = str(exc)
-    tls = re.search(r"certificate verify failed[^()]*", text)
+    text = " | ".join(_causes(exc))
+    tls = re.search(r"certificate verify failed[^()|]*", text)
     if tls:
         return f"TLS {tls.group(0).strip()} (give its CA certificate with --es-ca-certs)"
-    errno = re.search(r"\[Errno -?\d+\][^)>\]]*", text)
+    errno = re.search(r"\[Errno -?\d+\][^)>\[\]|]*", text)
     if errno:
         return errno.group(0).strip().rstrip("'\"")
     if "timed out" in text.lower() or type(exc).__name__ == "ConnectionTimeout":
         return "the request timed out"
-    return f"{type(exc).__name__}: {text[:200]}"
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
+def _causes(exc: BaseException, depth: int = 6) -> list[str]:
+    """The messages of an error and of what caused it (transport errors wrap urllib3's)."""
+    texts, seen = [], set()
+    pending = [exc]
+    while pending and len(texts) < depth:
+        error = pending.pop(0)
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        texts.append(str(error))
+        pending += [e for e in getattr(error, "errors", ()) if isinstance(e, BaseException)]
+        pending += [e for e in (error.__cause__, error.__context__) if e is not None]
+    return texts
 
 
 def _api_reason(exc: Any) -> str:
