@@ -253,7 +253,7 @@ class CsvSource(Source):
             self._handle = sys.stdin.buffer
         else:
             self._handle = _open_binary(Path(self.location), self.prefix)
-        self._feed = LineFeed(self._handle)
+        self._feed = LineFeed(self._handle, buffered=2 * self.options.chunk_rows)
         lines = self._feed.head()
         if not b"".join(lines).strip():
             raise InputError(f"{self.prefix}: the input is empty")

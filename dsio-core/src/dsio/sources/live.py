@@ -1,13 +1,14 @@
 """Lines from a pipe or standard input, handed on as soon as they arrive.
 
 ``tail -f sensor.csv | dsio -`` never reaches the end of its input, so waiting for a full block
-would mean waiting forever. A thread reads lines as they come; the source takes whatever has
-arrived once the input pauses briefly (or a block is full), so a row reaches the detectors and
-sinks well within a second of being written.
+would mean waiting forever. A thread reads whatever the pipe holds, as it comes; the source
+takes the complete lines that have arrived once the input pauses briefly (or a block is full),
+so a row reaches the detectors and sinks well within a second of being written.
 """
 
 from __future__ import annotations
 
+import collections
 import queue
 import threading
 import time
@@ -20,8 +21,8 @@ IDLE = 0.1
 MAX_WAIT = 0.5
 #: Lines gathered before sniffing the dialect, unless the input pauses or ends first.
 HEAD_LINES = 200
-
-_END = None
+#: Bytes asked of the pipe at once (it returns what it has, up to this).
+READ_BYTES = 1 << 16
 
 
 class LineFeed:
@@ -31,10 +32,16 @@ class LineFeed:
     ----------
     stream : binary file
         Standard input's buffer or an opened FIFO; read until it ends.
+    buffered : int
+        Lines held at most (roughly); beyond that the thread waits, so a fast writer
+        (``cat big.csv |``) is slowed to the pace of scoring instead of filling memory.
     """
 
-    def __init__(self, stream: IO[bytes]) -> None:
-        self._lines: queue.Queue[bytes | None] = queue.Queue()
+    def __init__(self, stream: IO[bytes], buffered: int = 100_000) -> None:
+        self._chunks: queue.Queue[list[bytes] | None] = queue.Queue(
+            maxsize=max(buffered // 1000, 4)
+        )
+        self._ready: collections.deque[bytes] = collections.deque()
         self.ended = False
         self._thread = threading.Thread(
             target=self._pump, args=(stream,), name="dsio-live-input", daemon=True
@@ -42,20 +49,34 @@ class LineFeed:
         self._thread.start()
 
     def _pump(self, stream: IO[bytes]) -> None:
+        """Put the complete lines of whatever arrives, in lists of at most 1000."""
+        read = getattr(stream, "read1", stream.read)
+        pending = b""
         try:
-            for line in iter(stream.readline, b""):
-                self._lines.put(line)
+            while data := read(READ_BYTES):
+                pending += data
+                cut = pending.rfind(b"\n") + 1
+                if cut:
+                    lines = pending[:cut].splitlines(keepends=True)
+                    pending = pending[cut:]
+                    for start in range(0, len(lines), 1000):
+                        self._chunks.put(lines[start : start + 1000])
+            if pending:
+                self._chunks.put([pending])  # a last line without its line break
         finally:
-            self._lines.put(_END)
+            self._chunks.put(None)
 
     def _get(self, timeout: float | None) -> bytes | None:
         """The next line; None at the end of input; raises queue.Empty after ``timeout``."""
-        if self.ended:
-            return None
-        line = self._lines.get(timeout=timeout)
-        if line is _END:
-            self.ended = True
-        return line
+        while not self._ready:
+            if self.ended:
+                return None
+            chunk = self._chunks.get(timeout=timeout)
+            if chunk is None:
+                self.ended = True
+            else:
+                self._ready.extend(chunk)
+        return self._ready.popleft()
 
     def head(self, limit: int = HEAD_LINES, settle: float = 0.3) -> list[bytes]:
         """The first lines: waits for two non-blank lines, then for more until ``limit`` lines,
@@ -86,6 +107,10 @@ class LineFeed:
             batch = [first]
             due = time.monotonic() + MAX_WAIT
             while len(batch) < limit:
+                take = min(limit - len(batch), len(self._ready))
+                batch.extend(self._ready.popleft() for _ in range(take))
+                if len(batch) >= limit:
+                    break
                 wait = min(IDLE, due - time.monotonic())
                 if wait <= 0:
                     break
