@@ -295,7 +295,7 @@ class ElasticSink(Sink):
         )
 
     def _prepare_index(self) -> None:
-        """Create the index with its mapping, or add our fields to the existing one."""
+        """Create the index with its mapping, or add dsio's fields to the existing one."""
         from elastic_transport import TransportError
         from elasticsearch import ApiError
 
@@ -312,19 +312,22 @@ class ElasticSink(Sink):
                 try:
                     indices.create(index=self.index, mappings=body, settings=settings(self.fields))
                     return
-                except ApiError as exc:
+                except ApiError as exc:  # created meanwhile by another run: use it as it is
                     if exc.error != "resource_already_exists_exception":
                         raise
-            indices.put_mapping(index=self.index, properties=body["properties"])
-        except ApiError as exc:
+            try:
+                indices.put_mapping(index=self.index, properties=body["properties"])
+            except ApiError as exc:
+                if exc.status_code != 400:
+                    raise
+                raise SinkError(
+                    f"Elasticsearch index {self.index!r} cannot take dsio's fields: "
+                    f"{describe_error(exc)}; use --es-recreate to replace it or --es-index to "
+                    "choose another index"
+                ) from exc
+        except (ApiError, TransportError) as exc:
             raise SinkError(
-                f"Elasticsearch index {self.index!r} cannot take dsio's fields: "
-                f"{describe_error(exc)}; use --es-recreate to replace it or --es-index to "
-                "choose another index"
-            ) from exc
-        except TransportError as exc:
-            raise SinkError(
-                f"Elasticsearch at {self.es} failed while preparing index {self.index!r}: "
+                f"Elasticsearch at {self.es} failed to prepare index {self.index!r}: "
                 f"{describe_error(exc)}"
             ) from exc
 
