@@ -1,0 +1,100 @@
+"""Values per second of every river adapter inside dsio, next to a plain river loop.
+
+For each adapter, the same values go through
+
+* dsio: the adapter behind :class:`dsio.scoring.SensorScorer`, exactly as the engine calls it
+  (batches of 1,000, missing-value masking, output checks, warm-up, calibration), and
+* plain: ``s = model.score_one(x); model.learn_one(x)`` per value on the very same river
+  model or pipeline the adapter builds (scaler included), as a river user would write it.
+
+Runs alternate and the best of ``--repeat`` is kept, which filters out noise from other work on
+the machine. Target: dsio costs at most 1.15x the plain loop.
+
+    python benchmarks/bench_river.py [--repeat 5] [--scale 1.0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from dsio.params import build_detector
+from dsio.scoring import SensorScorer
+from dsio.testing import synthetic_stream
+from dsio_river.adapters import FACTORIES
+
+#: Values per run, by adapter: enough for a stable figure, small enough for LOF's speed.
+LENGTHS = {
+    "GaussianScorer": 100_000,
+    "StandardAbsoluteDeviation": 100_000,
+    "PredictiveAnomalyDetection": 40_000,
+    "OneClassSVM": 20_000,
+    "HalfSpaceTrees": 10_000,
+    "LODA": 3_000,
+    "LocalOutlierFactor": 3_000,
+}
+SENSORS = 3  # columns in multivariate runs
+
+
+def plain_loop(model, values: np.ndarray, supervised: bool) -> None:
+    """What a river user writes: build the input, score it, learn it (the score is dropped)."""
+    if supervised:
+        for v in values.tolist():
+            model.score_one(None, v)
+            model.learn_one(None, v)
+    elif values.ndim == 2:
+        keys = range(values.shape[1])
+        for row in values.tolist():
+            x = dict(zip(keys, row, strict=True))
+            model.score_one(x)
+            model.learn_one(x)
+    else:
+        for v in values.tolist():
+            x = {0: v}
+            model.score_one(x)
+            model.learn_one(x)
+
+
+def measure(factory, values: np.ndarray, multivariate: bool, repeat: int) -> tuple[float, float]:
+    """Best values/s of the dsio path and of the plain loop, runs alternating."""
+    name = factory.__name__
+    best_dsio = best_plain = float("inf")
+    for _ in range(repeat):
+        detector = build_detector(factory, name, {}, multivariate=multivariate)
+        scorer = SensorScorer(detector, name, "bench")
+        start = time.process_time()
+        scorer.score_stream(values)
+        best_dsio = min(best_dsio, time.process_time() - start)
+
+        model = build_detector(factory, name, {}, multivariate=multivariate).model
+        start = time.process_time()
+        plain_loop(model, values, factory.model.supervised)
+        best_plain = min(best_plain, time.process_time() - start)
+    return len(values) / best_dsio, len(values) / best_plain
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="runs per path; the best counts")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply every stream length")
+    args = parser.parse_args()
+
+    print(f"{'adapter':40s} {'values':>8s} {'dsio/s':>10s} {'plain/s':>10s} {'ratio':>6s}")
+    for factory in FACTORIES:
+        modes = [False, True] if factory.model.multivariate else [False]
+        for multivariate in modes:
+            length = max(100, int(LENGTHS[factory.__name__] * args.scale))
+            values, _ = synthetic_stream(1, length=length, columns=SENSORS if multivariate else 0)
+            dsio_rate, plain_rate = measure(factory, values, multivariate, args.repeat)
+            label = factory.__name__ + (f" (multivariate, {SENSORS})" if multivariate else "")
+            print(
+                f"{label:40s} {length:8d} {dsio_rate:10,.0f} {plain_rate:10,.0f} "
+                f"{plain_rate / dsio_rate:6.2f}x",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
