@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -146,7 +147,7 @@ def test_replay_scores_each_file_with_a_fresh_detector_before_learning(shared):
     host.load_installed()
     host.load_module(str(STEP))
     corpus = open_corpus(data)
-    corpus = type(corpus)(corpus.files[-2:], corpus.windows, labels_path=corpus.labels_path)
+    corpus = replace(corpus, files=corpus.files[-2:])
     kept = []
     evaluation = evaluate_corpus(host, corpus, "StepDetector", {"scale": 50.0}, on_file=kept.append)
     entry = host.detectors.get("StepDetector")
