@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -92,15 +93,28 @@ def test_small_frames_deliver_every_row_once_with_the_lines_of_one_big_read(tmp_
 
 def test_the_file_is_read_in_blocks_not_all_at_once(tmp_path):
     path = tmp_path / "long.csv"
-    path.write_text("time,v\n" + "".join(f"{1709280000 + i},{i % 5}\n" for i in range(50_000)))
+    path.write_text("time,v\n" + "".join(f"{1709280000 + i},{i % 5}\n" for i in range(200_000)))
     source = CsvSource(str(path), SourceOptions(chunk_rows=1000))
     source.open()
     frames = source.frames()
     first = next(frames)
     assert len(first) == 1000
-    handle = source._handle
-    assert handle.tell() < path.stat().st_size / 4  # the rest of the file is still unread
-    assert sum(len(f) for f in frames) == 49_000
+    # Only a few blocks are read ahead of the frame being delivered; the rest waits.
+    assert source._handle.tell() < path.stat().st_size / 4
+    assert sum(len(f) for f in frames) == 199_000
+    source.close()
+
+
+def test_stopping_early_stops_the_reading(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("time,v\n" + "".join(f"{1709280000 + i},{i % 5}\n" for i in range(200_000)))
+    source = CsvSource(str(path), SourceOptions(chunk_rows=1000))
+    source.open()
+    frames = source.frames()
+    next(frames)
+    assert any(t.name == "dsio-read-ahead" for t in threading.enumerate())
+    frames.close()
+    assert not any(t.name == "dsio-read-ahead" for t in threading.enumerate())
     source.close()
 
 

@@ -22,6 +22,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from dsio.errors import InputError, UsageError
+from dsio.sources.ahead import read_ahead
 from dsio.sources.assemble import FrameAssembler
 from dsio.sources.base import Source, SourceInfo, SourceOptions
 from dsio.sources.chunks import BlockParser, record_blocks, utf8_pieces
@@ -139,9 +140,12 @@ class CsvSource(Source):
     def frames(self) -> Iterator[pd.DataFrame]:
         if self._parser is None or self._assembler is None or self._findings is None:
             raise RuntimeError("CsvSource.frames() called before open()")
+        parser = self._parser
+        parsed = (parser.parse(block, line) for block, line in self._all_blocks())
+        if self._feed is None:  # a file: read the next block while this one is scored
+            parsed = read_ahead(parsed)
         try:
-            for block, first_line in self._all_blocks():
-                cells, lines = self._parser.parse(block, first_line)
+            for cells, lines in parsed:
                 frame = self._assembler.assemble(cells, lines)
                 if frame is None:
                     continue
@@ -152,6 +156,7 @@ class CsvSource(Source):
                     for start in range(0, len(frame), step):
                         yield frame.iloc[start : start + step]
         finally:
+            parsed.close()  # stops the reading thread before close() closes the file
             self._findings.report()
 
     def close(self) -> None:
