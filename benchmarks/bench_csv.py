@@ -40,9 +40,9 @@ from dsio import SourceOptions
 from dsio.sources.csv import CsvSource
 source = CsvSource(sys.argv[1], SourceOptions())
 source.open()
-rows = sum(len(frame) for frame in source.frames())
+for frame in source.frames():
+    pass
 source.close()
-print(rows)
 """
 
 
@@ -74,19 +74,18 @@ def _schema():
     return pa.schema(fields)
 
 
-def measure(command: list[str]) -> tuple[float, float, str]:
-    """Run ``command``; return wall seconds, peak resident MB of the process, its stdout."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    out, err = process.stdout.read().decode(), process.stderr.read().decode()
-    process.stdout.close()
-    process.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
+def measure(command: list[str], folder: Path) -> tuple[float, float, float]:
+    """Run ``command``; return its wall seconds, CPU seconds and peak resident MB."""
+    log = folder / "stderr.txt"
+    with open(log, "wb") as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    process.returncode = code = os.waitstatus_to_exitcode(status)  # reaped by wait4
     if code != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({code}):\n{err[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, out
+        raise SystemExit(f"{' '.join(command)} failed ({code}):\n{log.read_text()[-2000:]}")
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def dsio_command() -> list[str]:
@@ -120,12 +119,12 @@ def run_size(rows: int, folder: Path) -> dict[str, tuple[float, float]]:
     }
     results = {}
     for name, command in runs.items():
-        seconds, peak, _ = measure(command)
+        seconds, cpu, peak = measure(command, folder)
         results[name] = (seconds, peak)
         written = f", output {out.stat().st_size / 2**20:,.0f} MB" if name != "source" else ""
         print(
-            f"  {name:8s} {seconds:7.2f} s  {rows / seconds:12,.0f} rows/s  "
-            f"peak {peak:7,.0f} MB{written}"
+            f"  {name:8s} {seconds:7.2f} s ({cpu:6.2f} s CPU) {rows / seconds:10,.0f} rows/s  "
+            f"peak {peak:6,.0f} MB{written}"
         )
         out.unlink(missing_ok=True)
     ratio = results["dsio"][0] / results["pyarrow"][0]
