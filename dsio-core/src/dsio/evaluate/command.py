@@ -60,13 +60,15 @@ def evaluate(
     modules: tuple[str, ...],
     verbose: bool,
 ) -> None:
-    """Score DETECTOR against labelled anomalies in DATA, the Numenta Anomaly Benchmark way.
+    """Score a detector against labelled anomalies, NAB-style.
 
     DATA is a directory of CSV series (searched recursively) or one CSV file. Each series is
-    replayed through a fresh detector exactly as 'dsio FILE' would score it, then the NAB score
-    is computed per profile: 0 for a detector that never fires, 100 for one that flags each
-    anomaly window on its first row. Labels are NAB windows (--labels) or a 0/1 column
-    (--label-column, which adds precision, recall and F1).
+    replayed through a fresh detector exactly as 'dsio FILE' would score it; then, per Numenta
+    Anomaly Benchmark profile, the threshold that maximises the summed score is found and the
+    normalised score reported (0: never fires, 100: every window found on its first row),
+    with the half-split score (threshold chosen on alternate files, scored on the others) and
+    the score at the detector's own threshold. Labels are NAB windows (--labels) or a 0/1
+    column (--label-column, which adds precision, recall and F1).
     """
     from dsio.errors import UsageError
     from dsio.evaluate.evaluation import evaluate_corpus, open_corpus
