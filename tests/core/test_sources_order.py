@@ -163,3 +163,14 @@ def test_repeated_nab_timestamps_are_really_there(shared):
     for name in NAB_REPEATS:
         stamps = pd.read_csv(Path(root, name))["timestamp"]
         assert stamps.duplicated().any(), name
+
+
+def test_closing_the_source_mid_stream_stops_the_reading(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("time,v\n" + "".join(f"{1709280000 + i},{i % 5}\n" for i in range(200_000)))
+    source = CsvSource(str(path), SourceOptions(chunk_rows=1000))
+    source.open()
+    frames = source.frames()
+    next(frames)
+    source.close()  # what the engine does when a sink fails, the generator still suspended
+    assert not any(t.name == "dsio-read-ahead" for t in threading.enumerate())

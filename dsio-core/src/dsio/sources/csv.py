@@ -10,12 +10,13 @@ input (a pipe, standard input) is delivered in small frames as lines arrive, and
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -67,6 +68,7 @@ class CsvSource(Source):
         self._assembler: FrameAssembler | None = None
         self._findings: Findings | None = None
         self._feed: LineFeed | None = None
+        self._reading: Generator[Any, None, None] | None = None
         self._encoding = "utf-8"
         self._next_line = 1
 
@@ -143,7 +145,7 @@ class CsvSource(Source):
         parser = self._parser
         parsed = (parser.parse(block, line) for block, line in self._all_blocks())
         if self._feed is None:  # a file: read the next block while this one is scored
-            parsed = read_ahead(parsed)
+            parsed = self._reading = read_ahead(parsed)
         try:
             for cells, lines in parsed:
                 frame = self._assembler.assemble(cells, lines)
@@ -160,6 +162,9 @@ class CsvSource(Source):
             self._findings.report()
 
     def close(self) -> None:
+        if self._reading is not None:
+            with contextlib.suppress(ValueError):  # already running: it stops by itself
+                self._reading.close()  # stop the reading thread before closing its file
         if self._handle is not None and self._handle is not sys.stdin.buffer:
             self._handle.close()
         self._handle = None
