@@ -306,3 +306,16 @@ def test_an_unreadable_epoch_deep_in_a_file_is_an_error_naming_its_line(tmp_path
     text = "time,v\n" + "".join(f"{t},{i}\n" for i, t in enumerate(rows))
     with pytest.raises(InputError, match=r"'17092800x0000'.*line 2502, column 'time'"):
         read(write(tmp_path, text), chunk_rows=100)
+
+
+def test_fractions_appearing_after_the_first_block_are_kept(tmp_path):
+    cells = [str(1709280000 + i) for i in range(6000)] + ["1709286000.25", "1709286000.5"]
+    text = "time,v\n" + "".join(f"{c},{i % 3}\n" for i, c in enumerate(cells))
+    _, frame = read(write(tmp_path, text), chunk_rows=500)
+    assert nanoseconds(frame)[-2:] == [1709286000_250000000, 1709286000_500000000]
+
+
+def test_epoch_seconds_with_a_decimal_comma(tmp_path):
+    text = "time;v\n1709280000,25;1\n1709280001,5;2\n"
+    _, frame = read(write(tmp_path, text))
+    assert nanoseconds(frame) == [1709280000_250000000, 1709280001_500000000]

@@ -173,6 +173,8 @@ class TimeFormat:
         For numeric dates: True for DD/MM, False for MM/DD, None if it does not apply.
     ambiguous : bool
         No sample value proved the order of day and month (``dayfirst`` is a guess).
+    decimal : str
+        Decimal mark of ``epoch``/``elapsed`` numbers written as text.
     """
 
     kind: str
@@ -183,6 +185,7 @@ class TimeFormat:
     patterns: tuple[str, ...] = ()
     dayfirst: bool | None = None
     ambiguous: bool = False
+    decimal: str = "."
 
     def describe(self) -> str:
         """A few words for messages, e.g. ``epoch milliseconds`` or ``day-first %d/%m/%Y``."""
@@ -267,13 +270,19 @@ def detect_format(
         import pyarrow.compute as pc
 
         integral = not pc.any(pc.match_substring_regex(cells, "[.,eE]")).as_py()
-        fractions = pc.extract_regex(cells, r"[.,](?P<digits>\d+)").field("digits")
-        decimals = pc.max(pc.utf8_length(fractions)).as_py() or 0
-        return replace(fmt, integral=integral, decimals=min(decimals, 9))
+        return replace(fmt, integral=integral, decimals=_decimals(cells), decimal=decimal)
     if _share(cells, _ISO.pattern) >= need:
         aware = _share(cells, _AWARE)
         return TimeFormat("iso", aware=True if aware == 1 else False if aware == 0 else None)
     return _pattern_format(cells, need)
+
+
+def _decimals(cells: pa.Array) -> int:
+    """The most digits after a decimal mark in text cells (at most 9)."""
+    import pyarrow.compute as pc
+
+    fractions = pc.extract_regex(cells, r"[.,](?P<digits>\d+)").field("digits")
+    return min(pc.max(pc.utf8_length(fractions)).as_py() or 0, 9)
 
 
 def _share(cells: pa.Array, pattern: str) -> float:
@@ -478,13 +487,15 @@ def _numbers_to_ns(cells: pa.Array, fmt: TimeFormat) -> tuple[np.ndarray, np.nda
         values = whole.fill_null(0).to_numpy()
         valid = whole.is_valid().to_numpy(zero_copy_only=False) & (np.abs(values) <= limit)
         return np.where(valid, values, 0) * factor, valid
+    decimals = fmt.decimals
     if pa.types.is_string(cells.type):
-        values, _ = to_float(cells)
+        values, _ = to_float(cells, fmt.decimal)
+        decimals = max(decimals, _decimals(cells))  # a later block may be more precise
     else:
         values = cells.cast(pa.float64()).to_numpy(zero_copy_only=False)
     valid = np.isfinite(values) & (np.abs(values) <= limit)
     values = np.where(valid, values, 0.0)
-    digits = min(fmt.decimals, len(str(factor)) - 1)
+    digits = min(decimals, len(str(factor)) - 1)
     scaled = np.round(values * 10.0**digits).astype(np.int64)
     return scaled * (factor // 10**digits), valid
 
