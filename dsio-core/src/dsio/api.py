@@ -29,6 +29,28 @@ def _host(modules: Iterable[str]) -> PluginHost:
     return host
 
 
+def _request(
+    data: Any,
+    detector: str,
+    params: Mapping[str, Any] | None,
+    sensors: Iterable[str] | None,
+    timefield: str | None,
+    timezone: str,
+    speed: float,
+    multivariate: bool,
+) -> RunRequest:
+    return RunRequest(
+        data=data,
+        detector=detector,
+        params=dict(params or {}),
+        sensors=tuple(sensors) if sensors is not None else None,
+        timefield=timefield,
+        timezone=timezone,
+        speed=speed,
+        multivariate=multivariate,
+    )
+
+
 def score(
     data: Any,
     detector: str = "gaussian1d",
@@ -46,16 +68,7 @@ def score(
     if their names were unsafe), and a score (float in [0, 1], NaN where there is none) and a
     flag (nullable boolean) per sensor, or ``SCORE_all``/``FLAG_all`` if ``multivariate``.
     """
-    request = RunRequest(
-        data=data,
-        detector=detector,
-        params=dict(params or {}),
-        sensors=tuple(sensors) if sensors is not None else None,
-        timefield=timefield,
-        timezone=timezone,
-        speed=0.0,
-        multivariate=multivariate,
-    )
+    request = _request(data, detector, params, sensors, timefield, timezone, 0.0, multivariate)
     collector = MemorySink()
     start_run(_host(modules), request, sinks=[collector]).execute()
     return collector.frame()
@@ -149,16 +162,7 @@ def restream(
         "speed": speed,
         "notebook": notebook,
     }
-    request = RunRequest(
-        data=data,
-        detector=detector,
-        params=dict(params or {}),
-        sensors=tuple(sensors) if sensors is not None else None,
-        timefield=timefield,
-        timezone=timezone,
-        speed=speed,
-        multivariate=multivariate,
-    )
+    request = _request(data, detector, params, sensors, timefield, timezone, speed, multivariate)
     prepared = start_run(_host(modules), request, options, sinks=sinks)
     if background if background is not None else notebook:
         handle = RunHandle(prepared.sinks)
