@@ -44,6 +44,22 @@ def score_from_tail(log_p: ArrayLike) -> NDArray[np.float64]:
     return np.where(log_p >= knee, near, far)
 
 
+def log_tail_from_score(score: ArrayLike) -> NDArray[np.float64]:
+    """The inverse of :func:`score_from_tail`: the log tail probability a score stands for.
+
+    Examples
+    --------
+    >>> log_tail_from_score(score_from_tail(np.log([0.5, 1e-3, 1e-9, 1e-200]))).round(3).tolist()
+    [-0.693, -6.908, -20.723, -460.517]
+    """
+    score = np.asarray(score, dtype=float)
+    knee = math.log(TAIL_KNEE)
+    with np.errstate(divide="ignore"):
+        near = np.log1p(-np.minimum(score, 1.0))
+        far = knee + 1.0 - TAIL_KNEE / (1.0 - score)
+    return np.where(score <= 1.0 - TAIL_KNEE, near, far)
+
+
 class RankCalibration:
     """Rank each raw score among the stream's earlier raw scores and return its tail probability.
 

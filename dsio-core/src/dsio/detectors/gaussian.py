@@ -68,7 +68,7 @@ class Gaussian1D(AnomalyDetector):
         self,
         forgetting: float = 0.9995,
         threshold: float = 0.998,
-        quiet: int = 150,
+        quiet: int = 75,
         history: int = 10_000,
     ) -> None:
         super().__init__(threshold)

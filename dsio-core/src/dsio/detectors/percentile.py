@@ -58,7 +58,7 @@ class Percentile1D(AnomalyDetector):
     [nan, 0.0, 0.0, 0.0]
     """
 
-    def __init__(self, window: int = 300, threshold: float = 0.997, quiet: int = 150) -> None:
+    def __init__(self, window: int = 300, threshold: float = 0.997, quiet: int = 75) -> None:
         super().__init__(threshold)
         if window < 1:
             raise ValueError(f"window must be at least 1, got {window}")
