@@ -8,7 +8,6 @@ reported, and time that goes backwards is reported while the rows keep their inp
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,8 +23,6 @@ if TYPE_CHECKING:
 
     from dsio.sources.columns import Layout
     from dsio.sources.findings import Findings
-
-log = logging.getLogger(__name__)
 
 NS_PER_SECOND = 1_000_000_000
 

@@ -93,7 +93,7 @@ class CsvSource(Source):
     def _open(self) -> SourceInfo:
         check_timezone(self.options.timezone)
         live = self._is_live()
-        self._findings = Findings(logging.getLogger(__name__), self.prefix, live=live)
+        self._findings = Findings(log, self.prefix, live=live)
         if live:
             dialect, first = self._open_live()
         else:

@@ -46,7 +46,7 @@ class FrameSource(Source):
 
     def open(self) -> SourceInfo:
         check_timezone(self.options.timezone)
-        self._findings = Findings(logging.getLogger(__name__), PREFIX, unit="row")
+        self._findings = Findings(log, PREFIX, unit="row")
         self._series = self._columns(self.location)
         if len(self.location) == 0:
             raise InputError(f"{PREFIX}: no rows")
