@@ -228,3 +228,32 @@ def test_speed_zero_never_waits():
     times = (np.arange(100) * 1e9).astype(np.int64)
     assert [(s.start, s.stop) for s in pacer.pieces(times)] == [(0, 100)]
     assert clock.sleeps == []
+
+
+class Recording(Sink):
+    def __init__(self, fail_on_open: bool = False):
+        self.fail_on_open = fail_on_open
+        self.calls: list[str] = []
+
+    def open(self, schema):
+        self.calls.append("open")
+        if self.fail_on_open:
+            raise OSError("cannot open")
+
+    def write(self, batch):
+        self.calls.append("write")
+
+    def close(self):
+        self.calls.append("close")
+
+    def stop(self):
+        self.calls.append("stop")
+
+
+def test_a_sink_failing_to_open_stops_the_sinks_already_open_without_a_summary():
+    first, failing, never = Recording(), Recording(fail_on_open=True), Recording()
+    source = ArraySource({"a": np.arange(5.0)})
+    with pytest.raises(OSError, match="cannot open"):
+        run(source, _schema(("a",)), RunningMax, [first, failing, never])
+    assert first.calls == ["open", "stop"]  # released, not closed: nothing was streamed
+    assert never.calls == []

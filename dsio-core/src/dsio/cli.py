@@ -29,6 +29,8 @@ PLUGIN_OPTIONS = {
     "--es-index": "dsio-elastic",
     "--es-recreate": "dsio-elastic",
     "--es-api-key": "dsio-elastic",
+    "--es-ca-certs": "dsio-elastic",
+    "--es-timeout": "dsio-elastic",
     "--kibana-uri": "dsio-elastic",
     "--bokeh-port": "dsio-bokeh",
     "--bokeh-host": "dsio-bokeh",
@@ -88,6 +90,8 @@ def _configure_logging(verbose: bool) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    if not verbose:  # its per-retry warnings repeat what the Elasticsearch sink reports once
+        logging.getLogger("elastic_transport").setLevel(logging.ERROR)
 
 
 class DsioGroup(click.Group):

@@ -122,13 +122,19 @@ def _count(summary: RunSummary, batch: Batch, schema: Schema) -> None:
 
 
 def _open_all(sinks: Iterable[Sink], schema: Schema) -> list[Sink]:
+    """Open every sink; if one fails, stop (not close) the ones already open and re-raise.
+
+    A run that never started has nothing to flush or summarise, so the opened sinks are
+    released with :meth:`Sink.stop` rather than finished with :meth:`Sink.close`.
+    """
     opened: list[Sink] = []
     try:
         for sink in sinks:
             sink.open(schema)
             opened.append(sink)
     except BaseException:
-        _close_all(opened)
+        for sink in opened:
+            sink.stop()
         raise
     return opened
 

@@ -55,7 +55,11 @@ class Sink(ABC):
         return False
 
     def stop(self) -> None:  # noqa: B027 - optional hook
-        """Stop serving and release resources (called after Ctrl-C for a serving sink)."""
+        """Stop serving and release resources.
+
+        Called after Ctrl-C for a serving sink, after a background replay is stopped, and
+        instead of :meth:`close` when another sink failed to open (the run never started).
+        """
 
     def summary(self) -> str | None:
         """One line for the user at the end of a run (where the output went), or None."""

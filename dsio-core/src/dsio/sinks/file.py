@@ -104,5 +104,8 @@ class FileSink(Sink):
             self._writer.close()
             self._writer = None
 
+    def stop(self) -> None:
+        self.close()
+
     def summary(self) -> str:
         return f"wrote {self.rows:,} rows to {self.path}"
