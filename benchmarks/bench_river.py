@@ -7,10 +7,10 @@ For each adapter, the same values go through
 * plain: ``s = model.score_one(x); model.learn_one(x)`` per value on the very same river
   model or pipeline the adapter builds (scaler included), as a river user would write it.
 
-Runs alternate and the best of ``--repeat`` is kept, which filters out noise from other work on
-the machine. Target: dsio costs at most 1.15x the plain loop.
+Runs alternate, CPU time is measured, and the best of ``--repeat`` is kept, which filters out
+most of the noise from other work on the machine. Target: dsio costs at most 1.15x the plain loop.
 
-    python benchmarks/bench_river.py [--repeat 5] [--scale 1.0]
+    python benchmarks/bench_river.py [--repeat 7] [--scale 1.0] [ADAPTER ...]
 """
 
 from __future__ import annotations
@@ -77,12 +77,15 @@ def measure(factory, values: np.ndarray, multivariate: bool, repeat: int) -> tup
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="runs per path; the best counts")
+    parser.add_argument("adapters", nargs="*", help="adapters to time (default: all)")
+    parser.add_argument("--repeat", type=int, default=7, help="runs per path; the best counts")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every stream length")
     args = parser.parse_args()
 
     print(f"{'adapter':40s} {'values':>8s} {'dsio/s':>10s} {'plain/s':>10s} {'ratio':>6s}")
     for factory in FACTORIES:
+        if args.adapters and factory.__name__ not in args.adapters:
+            continue
         modes = [False, True] if factory.model.multivariate else [False]
         for multivariate in modes:
             length = max(100, int(LENGTHS[factory.__name__] * args.scale))

@@ -25,6 +25,8 @@ from dsio_river.models import MODELS, RiverModel
 CALIBRATION_WINDOW = 1000
 #: Default flag threshold: values rarer than about 2 in 1,000, as dsio's default detector.
 THRESHOLD = 0.998
+#: |z| whose two-sided normal tail is 1e-6 (dsio's TAIL_KNEE): beyond it scores need log space.
+_Z_AT_KNEE = 4.891638
 
 
 class RiverDetector(AnomalyDetector):
@@ -86,15 +88,16 @@ class RiverDetector(AnomalyDetector):
     def score_update(self, x: ArrayLike) -> NDArray[np.float64]:
         """Score each value against everything before it, learning it right after."""
         raw = self._run(self._inputs(x), learn=True)
+        # river's warm-up scores say "normal" while the model knows nothing: leave them out.
         skip = max(0, min(len(raw), self.warm_up - self._seen))
         self._seen += len(raw)
-        raw[:skip] = np.nan  # river's warm-up scores say "normal" while the model knows nothing
         scores = np.full(len(raw), np.nan)
-        known = ~np.isnan(raw)
-        if self._ranks is not None:
-            scores[known] = self._ranks.transform(raw[known])
-        else:
-            scores[known] = self._calibrated(raw[known])
+        live, out = raw[skip:], scores[skip:]
+        undefined = np.isnan(live)
+        if undefined.any():  # a raw score river could not compute is no score, and not ranked
+            out[~undefined] = self._to_scores(live[~undefined])
+        elif len(live):
+            out[:] = self._to_scores(live)
         return scores
 
     def update(self, x: ArrayLike) -> None:
@@ -118,6 +121,10 @@ class RiverDetector(AnomalyDetector):
         scores = self._ranks.peek(raw) if self._ranks is not None else self._calibrated(raw)
         return np.where(np.isnan(raw), np.nan, scores)
 
+    def _to_scores(self, raw: NDArray[np.float64]) -> NDArray[np.float64]:
+        """dsio scores for defined raw scores, in stream order (ranked ones join the history)."""
+        return self._ranks.transform(raw) if self._ranks is not None else self._calibrated(raw)
+
     # -- internals -------------------------------------------------------------------------
 
     def _inputs(self, x: ArrayLike) -> list[Any]:
@@ -133,33 +140,39 @@ class RiverDetector(AnomalyDetector):
 
     def _run(self, inputs: list[Any], *, learn: bool) -> NDArray[np.float64]:
         """The hot loop: river's own calls, nothing else per value."""
-        raw: list[float] = []
-        append = raw.append
         score_one, learn_one = self.model.score_one, self.model.learn_one
+        # A comprehension scoring then learning each value (the tuple keeps that order and the
+        # [0] keeps the score) is as fast as river's bare loop; an append() per value is not.
         if self._supervised:
             if learn:
-                for y in inputs:
-                    append(score_one(None, y))
-                    learn_one(None, y)
+                raw = [(score_one(None, y), learn_one(None, y))[0] for y in inputs]
             else:
-                for y in inputs:
-                    append(score_one(None, y))
+                raw = [score_one(None, y) for y in inputs]
         elif learn:
-            for features in inputs:
-                append(score_one(features))
-                learn_one(features)
+            raw = [(score_one(features), learn_one(features))[0] for features in inputs]
         else:
-            for features in inputs:
-                append(score_one(features))
+            raw = [score_one(features) for features in inputs]
         result = np.array(raw, dtype=float)
         return -result if self._negate else result
 
     def _calibrated(self, raw: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Scores that are already probabilities, or z-scores mapped to one (vectorised)."""
-        if self._calibration_kind == "z":
-            from scipy.special import erf
+        """Scores that are already ``1 - p``, or z-scores mapped to ``1 - p`` (vectorised).
 
-            return erf(np.abs(raw) / math.sqrt(2.0))
+        A z-score's two-sided normal tail ``p`` is taken in log space and mapped by dsio's
+        :func:`~dsio.detectors.calibration.score_from_tail`, so z = 9 and z = 40 keep their
+        order instead of both rounding to 1.0.
+        """
+        if self._calibration_kind == "z":
+            from scipy.special import erf, log_ndtr
+
+            from dsio.detectors.calibration import score_from_tail
+
+            size = np.abs(raw)
+            scores = erf(size / math.sqrt(2.0))  # 1 - p, exact while p is above the knee
+            far = size > _Z_AT_KNEE
+            if far.any():  # the rare far tail, in log space (the slower path)
+                scores[far] = score_from_tail(math.log(2.0) + log_ndtr(-size[far]))
+            return scores
         return np.clip(raw, 0.0, 1.0)
 
 

@@ -4,7 +4,8 @@ river's raw scores have no common scale (Half-Space Trees gives a mass in [0, 1]
 negative log-likelihood, LOF a density ratio around 1), so a dsio score is one minus the tail
 probability of the raw score among the same stream's recent raw scores: a score ``s`` means
 about ``1 - s`` of recent values looked at least as unusual. That is the meaning of every dsio
-score, so a threshold of 0.99 flags about 1 % of ordinary values whichever detector is used.
+score, so a threshold of 0.998 flags about 2 in 1,000 ordinary values whichever detector
+is used.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from numpy.typing import NDArray
 
 
 class RankCalibration:
-    """Online mid-rank of each raw score among the ``window`` raw scores before it.
+    """Online rank of each raw score among the ``window`` raw scores before it.
 
-    The score is ``(below + equal / 2 + 1 / 2) / (n + 1)`` over ``n`` earlier raw scores: with
-    little history it stays near 0.5 instead of jumping to 0 or 1, and it reaches 0.99 only once
-    at least 49 raw scores have been seen, so a young stream is never flagged on thin evidence.
+    The score is ``1 - p`` with ``p = (at_least + 1 / 2) / (n + 1)``, where ``at_least`` of the
+    ``n`` earlier raw scores are at least as high: ``(below + 1 / 2) / (n + 1)``. Ties count as
+    "at least as unusual", so a constant raw score drifts to 0, not to 0.5. With little history
+    the score stays near 0.5 instead of jumping to 0 or 1, and it reaches 0.998 only once about
+    250 raw scores are known, so a young stream is never flagged on thin evidence.
 
     Ranking is vectorised: values are ranked in blocks against a sorted copy of the history, and
     a block joins the history once it has been ranked. While the history is short (under
@@ -42,6 +45,8 @@ class RankCalibration:
     >>> calibration = RankCalibration(window=100)
     >>> calibration.transform(np.array([1.0, 2.0, 0.5, 9.0])).round(3).tolist()
     [0.5, 0.75, 0.167, 0.875]
+    >>> RankCalibration().transform(np.array([3.0, 3.0, 3.0, 3.0])).round(3).tolist()
+    [0.5, 0.25, 0.167, 0.125]
     """
 
     def __init__(self, window: int = 1000, block: int = 250, exact_until: int = 100) -> None:
@@ -72,6 +77,5 @@ class RankCalibration:
         return self._rank(raw)
 
     def _rank(self, raw: NDArray[np.float64]) -> NDArray[np.float64]:
-        ordered = self._sorted
-        twice_mid = np.searchsorted(ordered, raw, "left") + np.searchsorted(ordered, raw, "right")
-        return (twice_mid / 2 + 0.5) / (len(ordered) + 1)
+        below = np.searchsorted(self._sorted, raw, "left")
+        return (below + 0.5) / (len(self._sorted) + 1)
