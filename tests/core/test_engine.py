@@ -257,3 +257,4 @@ def test_a_sink_failing_to_open_stops_the_sinks_already_open_without_a_summary()
         run(source, _schema(("a",)), RunningMax, [first, failing, never])
     assert first.calls == ["open", "stop"]  # released, not closed: nothing was streamed
     assert never.calls == []
+    assert source.closed

@@ -87,7 +87,11 @@ def run(
     pacer = Pacer(0 if live else schema.speed)
     summary = RunSummary(anomalies=dict.fromkeys(schema.targets, 0))
     started = time.perf_counter()
-    opened = _open_all(sinks, schema)
+    try:
+        opened = _open_all(sinks, schema)
+    except BaseException:
+        source.close()
+        raise
     try:
         for frame in source.frames():
             scored = scorer.score(frame)
