@@ -119,6 +119,7 @@ class RankCalibration:
         self.prior_weight = float(prior_weight)
         self.counts = np.zeros(bins)
         self._at_or_above = np.zeros(bins + 1)  # counts in bins >= b, refreshed per batch
+        self._fading = np.empty(0)  # forget ** (age in the batch), kept for the next batch
 
     @property
     def seen(self) -> float:
@@ -161,9 +162,12 @@ class RankCalibration:
         return np.minimum(log_p, 0.0)
 
     def learn(self, raw: ArrayLike) -> None:
-        """Add raw scores to the rank table (older ones fade by the forgetting factor)."""
+        """Add raw scores to the rank table; each older score fades by the forgetting factor."""
         raw = np.asarray(raw, dtype=float)
+        n = len(raw)
         index = np.clip((raw - self.low) / self.width, 0, len(self.counts) - 1).astype(np.intp)
-        self.counts *= self.forget ** len(raw)
-        self.counts += np.bincount(index, minlength=len(self.counts))
+        if len(self._fading) != n:
+            self._fading = self.forget ** np.arange(n - 1, -1, -1, dtype=float)
+        self.counts *= self.forget**n
+        self.counts += np.bincount(index, self._fading, minlength=len(self.counts))
         self._at_or_above[:-1] = np.cumsum(self.counts[::-1])[::-1]
