@@ -174,3 +174,21 @@ def test_closing_the_source_mid_stream_stops_the_reading(tmp_path):
     next(frames)
     source.close()  # what the engine does when a sink fails, the generator still suspended
     assert not any(t.name == "dsio-read-ahead" for t in threading.enumerate())
+
+
+@pytest.mark.parametrize(
+    ("name", "goes_back"),
+    [(NAB_BACKWARDS, True), ("realTraffic/speed_t4013.csv", False)],
+)
+def test_the_cli_writes_every_nab_row_and_warns_only_when_time_goes_back(
+    shared, dsio_cli, tmp_path, name, goes_back
+):
+    path = shared("data", "nab", "data", name)
+    out = tmp_path / "out.csv"
+    result = dsio_cli("--speed", "0", "--output", out, "--no-bokeh", "-q", path)
+    assert result.returncode == 0, result.stderr
+    written = pd.read_csv(out)
+    assert written.columns[0] == "timestamp"
+    assert len(written) == len(pd.read_csv(path))
+    assert ("time goes backwards 1 time (line 10151)" in result.stderr) == goes_back
+    assert ("warning" in result.stderr) == goes_back
