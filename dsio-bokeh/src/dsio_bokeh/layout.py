@@ -25,7 +25,6 @@ from bokeh.models import (
     Grid,
     HoverTool,
     Label,
-    NumeralTickFormatter,
     Range1d,
     Span,
 )
@@ -44,7 +43,7 @@ LINE_COLOR = "#2c5282"
 ANOMALY_COLOR = "#e53e3e"
 SCORE_COLOR = "#dd6b20"
 #: Room for the value axis; plots and strips share it so that their time axes line up.
-BORDER_LEFT = 52
+BORDER_LEFT = 64
 #: Tick labels of the time axis (a fresh formatter per plot: models belong to one document).
 TIME_FORMATS = {
     "milliseconds": "%H:%M:%S.%3N",
@@ -189,7 +188,7 @@ def build(schema: Schema, columns: Columns, *, window: int, cols: int) -> Dashbo
         toolbar_location="right",
         sizing_mode="stretch_width",
     )
-    header = Div(text="", sizing_mode="stretch_width", height=46)
+    header = Div(text="", sizing_mode="stretch_width")
     return Dashboard(schema, columns, window, header, body, rows, marks, plots, receipt)
 
 
@@ -210,7 +209,6 @@ def _sensor_plot(
         x_axis_type="datetime",
         x_axis_location=None,  # the strip underneath carries the time axis
         tools="xpan,xwheel_zoom,box_zoom,reset,save",
-        active_drag="xpan",
         min_border_left=BORDER_LEFT,
         min_border_right=8,
         min_border_bottom=0,
@@ -219,7 +217,6 @@ def _sensor_plot(
     plot.title.text_font_size = "11pt"
     plot.yaxis.minor_tick_line_color = None
     plot.yaxis.major_label_text_font_size = "8pt"
-    plot.yaxis.formatter = NumeralTickFormatter(format="0.[00]a")  # narrow: frames line up
     plot.ygrid.grid_line_alpha = 0.5
     line = plot.line("x", f"v{i}", source=rows, color=LINE_COLOR, line_width=1.5)
     anomalies = ColumnDataSource(data=_empty_marks(), name=f"dsio-anomalies-{i}")
@@ -227,7 +224,7 @@ def _sensor_plot(
         "x",
         "y",
         source=anomalies,
-        size=9,
+        size=10,
         color=ANOMALY_COLOR,
         line_color="#742a2a",
         line_width=1,
@@ -299,14 +296,14 @@ def _score_strip(
     )
     strip.add_layout(
         Label(
-            x=-4,
-            y=4,
+            x=2,
+            y=0.45,
             x_units="screen",
-            y_units="screen",
             text="score",
-            text_align="right",
             text_font_size="7pt",
             text_color=SCORE_COLOR,
+            background_fill_color="white",
+            background_fill_alpha=0.7,
         )
     )
     strip.center = [c for c in strip.center if not isinstance(c, Grid)]

@@ -1,0 +1,119 @@
+"""Fixtures for the dashboard's tests: free ports, scored batches made by hand, headless Chromium.
+
+Browser tests drive Debian's ``/usr/bin/chromium`` through Playwright (never a downloaded
+browser) and are skipped, with the reason, where it is not installed.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dsio.stream import TIME, Batch, Schema
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """Where tests leave files for people to look at (screenshots); git ignores it."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """A headless Chromium (Debian's), shared by the session's browser tests."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (Debian package 'chromium')")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium) -> Iterator[object]:
+    """A fresh tab that records JavaScript errors in ``page.errors``."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    yield tab
+    context.close()
+
+
+def make_schema(sensors: int = 3, *, timezone: str = "UTC", multivariate: bool = False) -> Schema:
+    return Schema(
+        source="synthetic",
+        name="synthetic",
+        time_field="time",
+        sensors=tuple(f"sensor_{i}" for i in range(sensors)),
+        detector="gaussian1d",
+        multivariate=multivariate,
+        threshold=0.99,
+        timezone=timezone,
+    )
+
+
+def make_batch(
+    schema: Schema,
+    start: int,
+    rows: int,
+    *,
+    missing: Callable[[np.ndarray], np.ndarray] | None = None,
+    flagged: Callable[[np.ndarray], np.ndarray] | None = None,
+    t0: str = "2024-03-31T00:00:00",
+) -> Batch:
+    """Rows ``start .. start + rows - 1`` of a made-up scored stream, one per second.
+
+    Sensor ``i`` of row ``k`` has the value ``1000 * i + k`` (so any value names its row);
+    ``missing(k)`` / ``flagged(k)`` choose the rows whose values are missing / flagged.
+    """
+    k = np.arange(start, start + rows)
+    times = pd.Timestamp(t0).value + k * 1_000_000_000
+    columns: dict[str, object] = {TIME: pd.to_datetime(times)}
+    gone = missing(k) if missing else np.zeros(rows, dtype=bool)
+    for i, sensor in enumerate(schema.sensors):
+        columns[sensor] = np.where(gone, np.nan, 1000.0 * i + k)
+    hit = flagged(k) if flagged else np.zeros(rows, dtype=bool)
+    for target in schema.targets:
+        scores = np.where(gone, np.nan, np.where(hit, 0.999, 0.5))
+        columns[schema.score_column(target)] = scores
+        columns[schema.flag_column(target)] = pd.arrays.BooleanArray(hit & ~gone, gone)
+    frame = pd.DataFrame(columns, index=pd.Index(k + 2, name="line"))
+    live = np.datetime64("now", "ns") + (k - k[-1]).astype("timedelta64[s]")
+    return Batch(frame=frame, live_time=live.astype("datetime64[ns]"), start=start)
+
+
+@pytest.fixture
+def schema_and_batches() -> tuple[Callable[..., Schema], Callable[..., Batch]]:
+    """``(make_schema, make_batch)``: build a stream by hand, without the engine."""
+    return make_schema, make_batch
