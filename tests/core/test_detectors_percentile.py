@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from dsio.detectors.percentile import Percentile1D
-from dsio.detectors.rolling import CHUNK, rolling_ranks
+from dsio.detectors.rolling import CHUNK, rolling_range, rolling_ranks
 from dsio.scoring import SensorScorer
 
 
@@ -29,10 +29,9 @@ def test_rolling_ranks_match_a_brute_force_count(window, distinct):
     pool = rng.normal(size=distinct)
     history = rng.choice(pool, window // 2)  # a window that is not full yet
     x = rng.choice(pool, 2 * CHUNK + 37)  # several chunks, a partial last block
-    for got, expected in zip(
-        rolling_ranks(history, x, window), _brute_force(history, x, window), strict=True
-    ):
-        np.testing.assert_array_equal(got, expected)
+    got = (*rolling_ranks(history, x, window), *rolling_range(history, x, window))
+    for column, expected in zip(got, _brute_force(history, x, window), strict=True):
+        np.testing.assert_array_equal(column, expected)
 
 
 def test_scores_are_the_two_sided_percentile_of_scipy():

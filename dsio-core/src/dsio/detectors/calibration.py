@@ -37,11 +37,12 @@ def score_from_tail(log_p: ArrayLike) -> NDArray[np.float64]:
     (True, 1.0)
     """
     log_p = np.minimum(np.asarray(log_p, dtype=float), 0.0)
-    knee = math.log(TAIL_KNEE)
-    with np.errstate(over="ignore", invalid="ignore"):
-        near = 0.0 - np.expm1(log_p)  # 1 - p, exact for small p (and +0.0 at p = 1)
-        far = 1.0 - TAIL_KNEE / (1.0 + (knee - log_p))
-    return np.where(log_p >= knee, near, far)
+    scores = np.expm1(log_p)
+    np.subtract(0.0, scores, out=scores)  # 1 - p, exact for small p (and +0.0 at p = 1)
+    far = np.flatnonzero(log_p < math.log(TAIL_KNEE))
+    if len(far):
+        scores[far] = 1.0 - TAIL_KNEE / (1.0 + (math.log(TAIL_KNEE) - log_p[far]))
+    return scores
 
 
 def log_tail_from_score(score: ArrayLike) -> NDArray[np.float64]:
@@ -128,44 +129,57 @@ class RankCalibration:
 
     def calibrate(self, raw: ArrayLike, log_tail: ArrayLike | None = None) -> NDArray[np.float64]:
         """Scores in [0, 1] for a batch of raw scores (see :func:`score_from_tail`); then learn."""
-        raw = np.asarray(raw, dtype=float)
-        log_p = self.log_tail_probability(raw, log_tail)
-        self.learn(raw)
+        index, share = self._bins(raw)
+        log_p = self._log_p(index, share, log_tail)
+        self._learn_bins(index)
         return score_from_tail(log_p)
 
     def log_tail_probability(
         self, raw: ArrayLike, log_tail: ArrayLike | None = None
     ) -> NDArray[np.float64]:
         """``log p`` for each raw score against the remembered ones, remembering nothing."""
-        raw = np.asarray(raw, dtype=float)
-        position = (raw - self.low) / self.width
-        last = len(self.counts) - 1
-        index = np.clip(position, 0, last).astype(np.intp)
-        # Share of a value's own bin that lies at or above it (the bin's scores assumed uniform).
-        share = np.clip(index + 1 - position, 0.0, 1.0)
-        share[position >= last + 1] = 1.0
-        above = self._at_or_above[index + 1] + share * self.counts[index]
-        w, n = self.prior_weight, self.seen
-        if log_tail is None:
-            prior = w
-        else:
-            log_tail = np.asarray(log_tail, dtype=float)
-            prior = w * np.exp(log_tail)
-        with np.errstate(divide="ignore"):
-            log_p = np.log((above + prior) / (n + w))
-        if log_tail is not None:
-            # Where no earlier score reaches this one, p rests on the detector's tail alone and
-            # may underflow in linear space: take it in log space.
-            beyond = above <= 0.0
-            if beyond.any():
-                log_p[beyond] = math.log(w / (n + w)) + log_tail[beyond]
-        return np.minimum(log_p, 0.0)
+        return self._log_p(*self._bins(raw), log_tail)
 
     def learn(self, raw: ArrayLike) -> None:
         """Add raw scores to the rank table; each older score fades by the forgetting factor."""
-        raw = np.asarray(raw, dtype=float)
-        n = len(raw)
-        index = np.clip((raw - self.low) / self.width, 0, len(self.counts) - 1).astype(np.intp)
+        self._learn_bins(self._bins(raw)[0])
+
+    def _bins(self, raw: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """Each raw score's bin, and the share of its bin at or above it (scores in a bin are
+        taken as evenly spread; outside the range the end bins count whole or not at all)."""
+        position = np.asarray(raw, dtype=float) - self.low
+        position *= 1.0 / self.width
+        np.clip(position, 0.0, len(self.counts) - 1e-9, out=position)
+        index = position.astype(np.intp)
+        share = index + 1.0
+        share -= position
+        return index, share
+
+    def _log_p(
+        self, index: NDArray[np.intp], share: NDArray[np.float64], log_tail: ArrayLike | None
+    ) -> NDArray[np.float64]:
+        above = self._at_or_above[index + 1]
+        above += share * self.counts[index]
+        w, n = self.prior_weight, self.seen
+        if log_tail is None:
+            tail = None
+            above += w
+        else:
+            tail = np.asarray(log_tail, dtype=float)
+            above += w * np.exp(tail)
+        above /= n + w  # a division: the neutral score must come out exactly 0
+        with np.errstate(divide="ignore"):
+            log_p = np.log(above)
+        if tail is not None:
+            # Where no earlier score reaches this one, p rests on the detector's tail alone and
+            # may underflow in linear space: take it in log space.
+            beyond = np.flatnonzero(above < 1e-300)
+            if len(beyond):
+                log_p[beyond] = math.log(w / (n + w)) + tail[beyond]
+        return log_p
+
+    def _learn_bins(self, index: NDArray[np.intp]) -> None:
+        n = len(index)
         if len(self._fading) != n:
             self._fading = self.forget ** np.arange(n - 1, -1, -1, dtype=float)
         self.counts *= self.forget**n

@@ -141,7 +141,7 @@ class ContextSurprise(AnomalyDetector):
         self.score_update(x)
 
     def _window_log_tail(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
-        rank, count, _, _ = rolling_ranks(self.recent, x, self.window)
+        rank, count = rolling_ranks(self.recent, x, self.window)
         with np.errstate(divide="ignore", invalid="ignore"):
             q = (rank + 0.5) / (count + 1)
             log_tail = np.log(np.minimum(2.0 * np.minimum(q, 1.0 - q), 1.0))

@@ -19,6 +19,8 @@ SURPRISE_RANGE = 64.0
 SURPRISE_BINS = 2048
 #: Deviations smaller than this share of the value are float noise, not deviations.
 FLOAT_NOISE = 1e-12
+#: Long batches are scored in pieces that keep the working arrays in the CPU cache.
+CHUNK = 16_384
 
 
 class Gaussian1D(AnomalyDetector):
@@ -84,28 +86,34 @@ class Gaussian1D(AnomalyDetector):
             0.0, SURPRISE_RANGE, SURPRISE_BINS, history=history, prior_weight=1.0
         )
         self.quieter = AlarmQuieter(quiet)
+        self._powers = np.empty(0)  # forgetting ** (1..n), kept for batches of the same length
 
     # -- the contract ----------------------------------------------------------------------
 
     def score_update(self, x: ArrayLike) -> NDArray[np.float64]:
         """Score each value against the values before it (this batch included), then learn."""
         x = np.asarray(x, dtype=float)
+        if len(x) <= CHUNK:
+            return self._score_update(x)
+        return np.concatenate(
+            [self._score_update(x[i : i + CHUNK]) for i in range(0, len(x), CHUNK)]
+        )
+
+    def _score_update(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         if len(x) == 0:
             return np.empty(0)
         self._recenter(x[0])
-        before, after = self._forgetting_sums(x - self.center)
-        seen = self.count + np.arange(len(x))
-        scores = self._scores(x, before, seen, learn=True)
-        self.moments = after
+        y = x - self.center
+        before, self.moments = self._forgetting_sums(y)
+        scores = self._scores(x, y, before, learn=True)
         self.count += len(x)
         return self.quieter.quiet(scores, self.threshold)
 
     def score(self, x: ArrayLike) -> NDArray[np.float64]:
         """Score every value against what was learned before this batch, learning nothing."""
         x = np.asarray(x, dtype=float)
-        before = np.repeat(self.moments[:, None], len(x), axis=1)
-        seen = np.full(len(x), self.count)
-        scores = self._scores(x, before, seen, learn=False)
+        before = tuple(np.full(len(x), m) for m in self.moments)
+        scores = self._scores(x, x - self.center, before, learn=False)
         return self.quieter.peek(scores, self.threshold)
 
     def update(self, x: ArrayLike) -> None:
@@ -126,39 +134,58 @@ class Gaussian1D(AnomalyDetector):
 
     def _forgetting_sums(
         self, y: NDArray[np.float64]
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Forgetting sums of 1, y, y**2 before each value (3 x n), and after the last one.
+    ) -> tuple[tuple[NDArray[np.float64], ...], NDArray[np.float64]]:
+        """Forgetting sums of 1, y, y**2 before each value, and after the last one.
 
         The sums before a value are left multiplied by the forgetting factor (they are only
         used in ratios), which saves a division per value.
         """
         from scipy.signal import lfilter
 
-        terms = np.stack([np.ones_like(y), y, y * y])
-        initial = (self.forgetting * self.moments)[:, None]
-        through, _ = lfilter([1.0], [1.0, -self.forgetting], terms, axis=1, zi=initial)
-        return through - terms, through[:, -1]
+        decay = [1.0, -self.forgetting]
+        before, after = [self._weights_before(len(y))], []
+        after.append(before[0][-1] + 1.0)
+        for term, total in zip((y, y * y), self.moments[1:], strict=True):
+            through = lfilter([1.0], decay, term, zi=[self.forgetting * total])[0]
+            after.append(through[-1])
+            through -= term
+            before.append(through)
+        return tuple(before), np.array(after)
+
+    def _weights_before(self, n: int) -> NDArray[np.float64]:
+        """Forgetting sum of 1 before each value: f**(i+1) * (s0 - 1/(1-f)) + 1/(1-f) - 1."""
+        if len(self._powers) != n:
+            self._powers = self.forgetting ** np.arange(1, n + 1, dtype=float)
+        limit = 1.0 / (1.0 - self.forgetting)
+        weights = self._powers * (self.moments[0] - limit)
+        weights += limit - 1.0
+        return weights
 
     def _scores(
         self,
         x: NDArray[np.float64],
-        before: NDArray[np.float64],
-        seen: NDArray[np.int64],
+        y: NDArray[np.float64],
+        before: tuple[NDArray[np.float64], ...],
         *,
         learn: bool,
     ) -> NDArray[np.float64]:
-        log_tail = self._log_tail(x, before, seen)
-        defined = seen > 0
-        surprise = -log_tail[defined]
-        log_p = self.calibration.log_tail_probability(surprise, log_tail[defined])
+        seen = self.count + np.arange(len(x)) if learn else np.full(len(x), self.count)
+        log_tail = self._log_tail(x, y, before, seen)
+        surprise = np.negative(log_tail)
         if learn:
-            self.calibration.learn(surprise)
-        scores = np.full(len(x), np.nan)
-        scores[defined] = score_from_tail(log_p)
+            scores = self.calibration.calibrate(surprise, log_tail)
+        else:
+            scores = score_from_tail(self.calibration.log_tail_probability(surprise, log_tail))
+        if self.count == 0:
+            scores[0] = np.nan  # nothing came before the first value
         return scores
 
     def _log_tail(
-        self, x: NDArray[np.float64], before: NDArray[np.float64], seen: NDArray[np.int64]
+        self,
+        x: NDArray[np.float64],
+        y: NDArray[np.float64],
+        before: tuple[NDArray[np.float64], ...],
+        seen: NDArray[np.int64],
     ) -> NDArray[np.float64]:
         """Log of the two-sided tail probability of each value under the moments before it."""
         from scipy.special import erfc, log_ndtr
@@ -166,17 +193,24 @@ class Gaussian1D(AnomalyDetector):
         s0, s1, s2 = before
         with np.errstate(divide="ignore", invalid="ignore"):
             mean = s1 / s0
-            variance = np.maximum(s2 / s0 - mean * mean, 0.0)
-            deviation = np.abs(x - self.center - mean)
-            deviation[deviation <= FLOAT_NOISE * np.abs(x)] = 0.0
+            variance = s2 / s0
+            variance -= mean * mean
+            deviation = y - mean
+            np.abs(deviation, out=deviation)
             z = deviation / np.sqrt(variance)
-            z[deviation == 0.0] = 0.0  # also when the variance is 0: a constant stream is normal
-            log_tail = np.log(erfc(z * math.sqrt(0.5)))
-        far = z > 30.0  # erfc underflows from z = 37; the log form is exact there
-        if far.any():
+            # No spread (a constant stream, or its first value): a deviation is either float
+            # noise (z = 0, a constant stream is normal) or infinitely unlikely.
+            flat = np.flatnonzero(~(variance > 0.0))
+            if len(flat):
+                noise = deviation[flat] <= FLOAT_NOISE * np.abs(x[flat])
+                z[flat] = np.where(noise | (s0[flat] == 0.0), 0.0, np.inf)
+            tail = erfc(z * math.sqrt(0.5))
+            log_tail = np.log(tail, out=tail)
+        far = np.flatnonzero(z > 30.0)  # erfc underflows from z = 37; the log form is exact
+        if len(far):
             log_tail[far] = log_ndtr(-z[far]) + math.log(2.0)
-        small = seen < SMALL_SAMPLE
-        if small.any():
+        if seen[0] < SMALL_SAMPLE:
+            small = np.flatnonzero(seen < SMALL_SAMPLE)
             log_tail[small] = _student_log_tail(z[small], seen[small])
         return log_tail
 

@@ -8,7 +8,7 @@ from numpy.typing import ArrayLike, NDArray
 from dsio.detectors.base import AnomalyDetector
 from dsio.detectors.calibration import score_from_tail
 from dsio.detectors.quiet import AlarmQuieter
-from dsio.detectors.rolling import rolling_ranks
+from dsio.detectors.rolling import rolling_range, rolling_ranks
 
 #: A window needs this many values before its range means anything: before that, a value
 #: outside it is judged by rank alone (the second value of a stream is always outside).
@@ -86,7 +86,8 @@ class Percentile1D(AnomalyDetector):
         if len(x) == 0:
             return np.empty(0)
         if causal:
-            rank, count, low, high = rolling_ranks(self.recent, x, self.window)
+            rank, count = rolling_ranks(self.recent, x, self.window)
+            low, high = rolling_range(self.recent, x, self.window)
         else:
             rank, count, low, high = _ranks_against(self.recent, x)
         with np.errstate(divide="ignore", invalid="ignore"):

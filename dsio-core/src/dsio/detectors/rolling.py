@@ -19,49 +19,88 @@ from numpy.typing import NDArray
 #: a value's place in its block lives in the 6 low bits of the sort keys.
 BLOCK = 32
 #: Values ranked per pass, which bounds the integer ranks and the temporary arrays.
-CHUNK = 1024
+CHUNK = 4096
 
 
 def rolling_ranks(
     history: NDArray[np.float64], x: NDArray[np.float64], window: int
-) -> tuple[NDArray[np.float64], ...]:
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Rank each value of ``x`` among the ``window`` values before it.
 
     ``history`` holds the values before ``x`` (only its last ``window`` are used). Returns, per
-    value: its mid-rank in the window (values below it, plus half of those equal to it), the
-    number of values in the window (less than ``window`` at the start of a stream), and the
-    window's ``low`` and ``high`` (NaN while the window is empty).
+    value, its mid-rank in the window (values below it, plus half of those equal to it) and the
+    number of values in the window (less than ``window`` at the start of a stream).
 
     Examples
     --------
-    >>> rank, count, low, high = rolling_ranks(np.array([5.0]), np.array([1.0, 5.0, 3.0, 4.0]), 2)
-    >>> rank.tolist(), count.tolist(), low.tolist(), high.tolist()
-    ([0.0, 1.5, 1.0, 1.0], [1.0, 2.0, 2.0, 2.0], [5.0, 1.0, 1.0, 3.0], [5.0, 5.0, 5.0, 5.0])
+    >>> rank, count = rolling_ranks(np.array([5.0]), np.array([1.0, 5.0, 3.0, 4.0]), 2)
+    >>> rank.tolist(), count.tolist()
+    ([0.0, 1.5, 1.0, 1.0], [1.0, 2.0, 2.0, 2.0])
     """
     history = history[len(history) - window :] if len(history) > window else history
+    known = len(history)
     parts = []
     for start in range(0, len(x), CHUNK):
         chunk = x[start : start + CHUNK]
         parts.append(_chunk_ranks(history, chunk, window))
         history = np.concatenate([history, chunk])[-window:]
-    if len(parts) == 1:
-        return parts[0]
-    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+    rank = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    count = np.minimum(known + np.arange(len(x)), window).astype(float)
+    return rank, count
+
+
+def rolling_range(
+    history: NDArray[np.float64], x: NDArray[np.float64], window: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Smallest and largest of the ``window`` values before each value (NaN before any).
+
+    Blocked like the ranks: the window as a block starts is split into the values that will
+    leave it during the block (a running extreme from the end) and the rest (one reduction);
+    the values that enter it are a running extreme of the block itself.
+
+    Examples
+    --------
+    >>> low, high = rolling_range(np.array([5.0]), np.array([1.0, 5.0, 3.0, 4.0]), 2)
+    >>> low.tolist(), high.tolist()
+    ([5.0, 1.0, 1.0, 3.0], [5.0, 5.0, 5.0, 5.0])
+    """
+    history = history[len(history) - window :] if len(history) > window else history
+    n, known = len(x), len(history)
+    block = min(BLOCK, window)
+    blocks = -(-n // block)
+    padded = np.full(window + blocks * block, np.nan)
+    padded[window - known : window + n] = np.concatenate([history, x])
+    starts = sliding_window_view(padded, window)[::block][:blocks]  # window as each block starts
+    entering = padded[window : window + blocks * block].reshape(blocks, block)
+    extremes = []
+    for reduce, pad in ((np.fmin, np.inf), (np.fmax, -np.inf)):
+        staying = (
+            reduce.reduce(starts[:, block:], axis=1) if window > block else np.full(blocks, pad)
+        )
+        leaving = reduce.accumulate(starts[:, block - 1 :: -1], axis=1)[:, ::-1]  # from o on
+        entered = np.full((blocks, block), pad)
+        entered[:, 1:] = reduce.accumulate(entering, axis=1)[:, :-1]  # before o
+        extreme = reduce(reduce(staying[:, None], leaving[:, :block]), entered).ravel()[:n]
+        extremes.append(extreme)
+    low, high = extremes
+    if known == 0:
+        low[0] = high[0] = np.nan  # the very first value has nothing before it
+    return low, high
 
 
 def _chunk_ranks(
     history: NDArray[np.float64], x: NDArray[np.float64], window: int
-) -> tuple[NDArray[np.float64], ...]:
+) -> NDArray[np.float64]:
     n, known = len(x), len(history)
-    values, codes = _dense_ranks(np.concatenate([history, x]))
-    unique = len(values)
+    unique, codes = _dense_ranks(np.concatenate([history, x]))
     # Window of value i = padded[i : i + window]; the value itself is padded[window + i]. The
     # padding ranks above every value, so it never counts as below or equal.
     block = min(BLOCK, window)
     blocks = -(-n // block)
-    padded = np.full(window + blocks * block, unique, dtype=np.int32)
+    small = np.int16 if unique < np.iinfo(np.int16).max else np.int32
+    padded = np.full(window + blocks * block, unique, dtype=small)
     padded[window - known : window + n] = codes
-    twice_below_equal = _block_start_ranks(padded, window, block, blocks)
+    twice_below_equal = _block_start_ranks(padded.astype(np.int32), window, block, blocks)
 
     # Since its block started, value i's window gained the block's earlier values and lost as
     # many of the oldest: count them directly (1 + sign(q - e) is 2, 1 or 0 for e below, equal or
@@ -72,14 +111,11 @@ def _chunk_ranks(
     change -= np.sign(queries[:, :, None] - lost[:, None, :])
     earlier = np.tri(block, k=-1, dtype=change.dtype)
     twice_below_equal += np.einsum("kij,ij->ki", change, earlier).ravel()
-
-    count = np.minimum(known + np.arange(n), window).astype(float)
-    low, high = _window_range(padded, values, window, unique, n)
-    return twice_below_equal[:n] / 2.0, count, low, high
+    return twice_below_equal[:n] / 2.0
 
 
-def _dense_ranks(z: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.int32]]:
-    """Sorted distinct values and each value's index among them (equal values, equal ranks)."""
+def _dense_ranks(z: NDArray[np.float64]) -> tuple[int, NDArray[np.int32]]:
+    """Number of distinct values and each value's index among them (equal values, equal ranks)."""
     order = np.argsort(z)
     ordered = z[order]
     step = np.empty(len(z), dtype=np.int32)
@@ -87,7 +123,7 @@ def _dense_ranks(z: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[n
     np.not_equal(ordered[1:], ordered[:-1], out=step[1:])
     codes = np.empty(len(z), dtype=np.int32)
     codes[order] = np.cumsum(step, dtype=np.int32)
-    return ordered[np.r_[True, step[1:].astype(bool)]], codes
+    return int(codes[order[-1]]) + 1, codes
 
 
 def _block_start_ranks(
@@ -118,18 +154,3 @@ def _block_start_ranks(
     below[slot.ravel()] = position.ravel()
     below = below.reshape(blocks, 2 * block)
     return (below[:, :block] + below[:, block:]).ravel()
-
-
-def _window_range(
-    padded: NDArray[np.integer], values: NDArray[np.float64], window: int, unique: int, n: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Smallest and largest value in each window (NaN while a window is empty)."""
-    from scipy.ndimage import maximum_filter1d, minimum_filter1d
-
-    # A centred filter of width `window` at i + window // 2 covers padded[i : i + window].
-    ranks = padded[: window + n - 1]
-    centre = slice(window // 2, window // 2 + n)
-    bottom = minimum_filter1d(ranks, window, mode="nearest")[centre]
-    top = maximum_filter1d(np.where(ranks == unique, -1, ranks), window, mode="nearest")[centre]
-    with_empty = np.r_[values, np.nan]  # rank `unique` (padding only) reads as NaN
-    return with_empty[bottom], with_empty[np.where(top < 0, unique, top)]
