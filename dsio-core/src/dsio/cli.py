@@ -287,6 +287,8 @@ def _run_command(host: PluginHost) -> click.Command:
 def _run(host: PluginHost, options: dict[str, Any]) -> None:
     from dsio.session import RunRequest, start_run
 
+    if options.get("quiet"):
+        logging.getLogger().setLevel(logging.WARNING)
     for spec in options["modules"]:
         host.load_module(spec)
     options["notebook"] = False

@@ -44,7 +44,9 @@ class ConsoleSink(Sink):
 
         return [
             click.Option(
-                ["--quiet", "-q"], is_flag=True, help="No progress line and no final table."
+                ["--quiet", "-q"],
+                is_flag=True,
+                help="Only warnings and errors: no progress line, notes or final table.",
             )
         ]
 
