@@ -25,7 +25,8 @@ class Percentile1D(AnomalyDetector):
     lies: ``p`` is multiplied by ``exp(-d / r)`` for a value ``d`` outside a window of range
     ``r`` (a breakout), so new extremes keep their order instead of tying. The score is ``1 - p``
     (in log space far in the tail, see :func:`~dsio.detectors.calibration.score_from_tail`).
-    After an alarm, values in the next ``quiet`` that are no more anomalous are halved.
+    After an alarm, only a far stronger one is raised until ``quiet`` values in a row have been
+    calm (:class:`~dsio.detectors.quiet.AlarmQuieter`).
 
     A constant window scores 0 for the same value again and 1 for any other value (once it
     holds 10 values; before that a window's range is judged too young to break out of). The
@@ -40,7 +41,8 @@ class Percentile1D(AnomalyDetector):
         Score at or above which a value is flagged. The default 0.997 is only reached outside
         the window's range (with a full window of 300, the most extreme rank gives 0.9967).
     quiet : int
-        Values after an alarm during which no weaker alarm is raised (0 = never quiet).
+        Calm values that end an alarm's episode; until then only far stronger alarms are
+        raised (0 = never quiet).
 
     Examples
     --------

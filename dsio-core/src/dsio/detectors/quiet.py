@@ -31,7 +31,7 @@ class AlarmQuieter:
     Parameters
     ----------
     quiet : int
-        Values after an alarm during which weaker alarms are held back (0 = never).
+        Calm values (under the threshold) that end an alarm's episode (0 = never quiet).
 
     Examples
     --------
