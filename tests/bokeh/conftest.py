@@ -7,6 +7,7 @@ browser) and are skipped, with the reason, where it is not installed.
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -117,3 +118,45 @@ def make_batch(
 def schema_and_batches() -> tuple[Callable[..., Schema], Callable[..., Batch]]:
     """``(make_schema, make_batch)``: build a stream by hand, without the engine."""
     return make_schema, make_batch
+
+
+#: What the page holds, read from the Bokeh document in the browser (not from the server).
+READ_PAGE = """() => {
+  const doc = Bokeh.documents[0];
+  const rows = doc.get_model_by_name('dsio-rows');
+  const plots = [];
+  for (const view of Bokeh.index.query((v) => (v.model.name || '').startsWith('dsio-plot-'))) {
+    const box = view.el.getBoundingClientRect();
+    if (box.width > 0 && box.height > 0) plots.push(view.model.name.slice('dsio-plot-'.length));
+  }
+  const marks = [];
+  for (let i = 0; doc.get_model_by_name('dsio-anomalies-' + i) != null; i++)
+    marks.push(doc.get_model_by_name('dsio-anomalies-' + i).get_length());
+  const column = (name) => Array.from(rows.data[name] ?? []);
+  return {plots, rows: rows.get_length(), lines: column('line'), v0: column('v0'),
+          marks, header: doc.roots()[0].text};
+}"""
+
+
+def wait_for_page(page, condition: str, timeout: float = 60) -> dict:
+    """Poll the page until ``condition`` (JS over ``p``, the READ_PAGE result) holds."""
+    deadline = time.monotonic() + timeout
+    state: dict = {}
+    while time.monotonic() < deadline:
+        ready = page.evaluate("() => window.Bokeh !== undefined && Bokeh.documents.length > 0")
+        if ready:
+            state = page.evaluate(READ_PAGE)
+            if page.evaluate(f"(p) => {condition}", state):
+                return state
+        page.wait_for_timeout(250)
+    raise AssertionError(f"page never satisfied {condition!r}; last seen: {summary(state)}")
+
+
+def summary(state: dict) -> dict:
+    return {k: (len(v) if isinstance(v, list) else v) for k, v in state.items()}
+
+
+@pytest.fixture
+def wait_for() -> Callable[..., dict]:
+    """``wait_for(page, "p.rows === 10")``: poll what the page holds until the JS test holds."""
+    return wait_for_page

@@ -20,41 +20,6 @@ pytestmark = pytest.mark.browser
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "data" / "cardata_sample.csv"
 
-#: What the page holds, read from the Bokeh document in the browser (not from the server).
-READ_PAGE = """() => {
-  const doc = Bokeh.documents[0];
-  const rows = doc.get_model_by_name('dsio-rows');
-  const plots = [];
-  for (const view of Bokeh.index.query((v) => (v.model.name || '').startsWith('dsio-plot-'))) {
-    const box = view.el.getBoundingClientRect();
-    if (box.width > 0 && box.height > 0) plots.push(view.model.name.slice('dsio-plot-'.length));
-  }
-  const marks = [];
-  for (let i = 0; doc.get_model_by_name('dsio-anomalies-' + i) != null; i++)
-    marks.push(doc.get_model_by_name('dsio-anomalies-' + i).get_length());
-  const column = (name) => Array.from(rows.data[name] ?? []);
-  return {plots, rows: rows.get_length(), lines: column('line'), v0: column('v0'),
-          marks, header: doc.roots()[0].text};
-}"""
-
-
-def wait_for(page, condition: str, timeout: float = 60) -> dict:
-    """Poll the page until ``condition`` (JS over ``p``, the READ_PAGE result) holds."""
-    deadline = time.monotonic() + timeout
-    state: dict = {}
-    while time.monotonic() < deadline:
-        ready = page.evaluate("() => window.Bokeh !== undefined && Bokeh.documents.length > 0")
-        if ready:
-            state = page.evaluate(READ_PAGE)
-            if page.evaluate(f"(p) => {condition}", state):
-                return state
-        page.wait_for_timeout(250)
-    raise AssertionError(f"page never satisfied {condition!r}; last seen: {summary(state)}")
-
-
-def summary(state: dict) -> dict:
-    return {k: (len(v) if isinstance(v, list) else v) for k, v in state.items()}
-
 
 def open_page(page, url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
@@ -79,7 +44,9 @@ def example_data() -> tuple[Path, list[str], int]:
     return EXAMPLE, sensors, count
 
 
-def test_cli_dashboard_shows_every_sensor_and_every_row(page, free_port, artifacts) -> None:
+def test_cli_dashboard_shows_every_sensor_and_every_row(
+    page, free_port, artifacts, wait_for
+) -> None:
     data, sensors, count = example_data()
     assert count <= 3600  # the default window holds all of it
     command = ["dsio", "--no-browser", "--bokeh-port", str(free_port), "--speed", "0", str(data)]
@@ -131,7 +98,7 @@ def dashboard(free_port, schema_and_batches):
 
 
 def test_tabs_each_see_all_data_late_ones_fill_the_window_closed_ones_let_go(
-    chromium, dashboard
+    chromium, dashboard, wait_for
 ) -> None:
     start, make_schema, make_batch = dashboard
     schema = make_schema(3)
@@ -159,7 +126,7 @@ def test_tabs_each_see_all_data_late_ones_fill_the_window_closed_ones_let_go(
     late.close()
 
 
-def test_missing_values_are_gaps_not_zeros(page, dashboard) -> None:
+def test_missing_values_are_gaps_not_zeros(page, dashboard, wait_for) -> None:
     start, make_schema, make_batch = dashboard
     schema = make_schema(2)
     feed, url = start(schema)
@@ -176,7 +143,7 @@ def test_missing_values_are_gaps_not_zeros(page, dashboard) -> None:
     assert page.errors == []
 
 
-def test_a_frozen_tab_never_holds_up_writes_and_catches_up(page, dashboard) -> None:
+def test_a_frozen_tab_never_holds_up_writes_and_catches_up(page, dashboard, wait_for) -> None:
     start, make_schema, make_batch = dashboard
     schema = make_schema(3)
     feed, url = start(schema, window=1000)
@@ -194,7 +161,7 @@ def test_a_frozen_tab_never_holds_up_writes_and_catches_up(page, dashboard) -> N
     assert state["marks"] == [1, 1, 1]
 
 
-def test_multivariate_scores_mark_every_sensor_of_a_flagged_row(page, dashboard) -> None:
+def test_multivariate_scores_mark_every_sensor_of_a_flagged_row(page, dashboard, wait_for) -> None:
     start, make_schema, make_batch = dashboard
     schema = make_schema(3, multivariate=True)
     feed, url = start(schema)

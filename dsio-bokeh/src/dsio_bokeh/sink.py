@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from dsio.stream import Batch, Schema
     from dsio_bokeh.feed import Feed
+    from dsio_bokeh.notebook import InlineDashboard
     from dsio_bokeh.server import DashboardServer
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,11 @@ class BokehSink(Sink):
         self.origins = tuple(origins)
         self.feed: Feed | None = None
         self.server: DashboardServer | None = None
+        self.inline: InlineDashboard | None = None
+        if notebook:  # now, on the cell's own thread: see InlineDashboard
+            from dsio_bokeh.notebook import InlineDashboard
+
+            self.inline = InlineDashboard()
 
     @classmethod
     def cli_options(cls) -> list[click.Option]:
@@ -152,8 +158,10 @@ class BokehSink(Sink):
 
         self.feed = Feed(schema, self.window)
         origins = list(self.origins)
-        if self.notebook:  # the page embedding the dashboard is Jupyter's, on any local port
-            origins += ["localhost", "127.0.0.1"]
+        if self.notebook:  # the page that embeds the dashboard is Jupyter's
+            from dsio_bokeh.notebook import notebook_origins
+
+            origins += notebook_origins()
         app = partial(make_document, feed=self.feed, settings=SessionSettings(cols=self.cols))
         self.server = DashboardServer(app, host=self.host, port=self.port, extra_origins=origins)
         try:
@@ -165,10 +173,8 @@ class BokehSink(Sink):
             self.server = DashboardServer(app, host=self.host, port=0, extra_origins=origins)
             self.server.start()
         log.info("live dashboard at %s", self.server.url)
-        if self.notebook:
-            from dsio_bokeh.notebook import show_inline
-
-            show_inline(self.server.url)
+        if self.inline is not None:
+            self.inline.show(self.server.url)
         elif self.open_browser:
             # Some browsers block the caller until they exit: never let one hold up the stream.
             url = self.server.url
@@ -191,6 +197,8 @@ class BokehSink(Sink):
     def stop(self) -> None:
         if self.server is not None:
             self.server.stop()
+        if self.inline is not None:
+            self.inline.closed()
 
     def summary(self) -> str | None:
         return f"live dashboard at {self.server.url}" if self.server else None
