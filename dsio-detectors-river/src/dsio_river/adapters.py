@@ -91,6 +91,8 @@ class RiverDetector(AnomalyDetector):
         # river's warm-up scores say "normal" while the model knows nothing: leave them out.
         skip = max(0, min(len(raw), self.warm_up - self._seen))
         self._seen += len(raw)
+        if skip == 0 and not np.isnan(raw).any():  # the usual case, without masks and copies
+            return self._to_scores(raw)
         scores = np.full(len(raw), np.nan)
         live, out = raw[skip:], scores[skip:]
         undefined = np.isnan(live)
@@ -135,7 +137,7 @@ class RiverDetector(AnomalyDetector):
                 raise ValueError(f"multivariate input must be rows x sensors, got {values.shape}")
             keys = range(values.shape[1])
             return [dict(zip(keys, row, strict=True)) for row in values.tolist()]
-        flat = values.reshape(-1).tolist()
+        flat = (values if values.ndim == 1 else values.reshape(-1)).tolist()
         return flat if self._supervised else [{0: v} for v in flat]
 
     def _run(self, inputs: list[Any], *, learn: bool) -> NDArray[np.float64]:
@@ -152,7 +154,7 @@ class RiverDetector(AnomalyDetector):
             raw = [(score_one(features), learn_one(features))[0] for features in inputs]
         else:
             raw = [score_one(features) for features in inputs]
-        result = np.array(raw, dtype=float)
+        result = np.fromiter(raw, dtype=float, count=len(raw))  # faster than np.array(list)
         return -result if self._negate else result
 
     def _calibrated(self, raw: NDArray[np.float64]) -> NDArray[np.float64]:
