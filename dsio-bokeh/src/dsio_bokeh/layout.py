@@ -218,7 +218,7 @@ def _sensor_plot(
     plot.yaxis.minor_tick_line_color = None
     plot.yaxis.major_label_text_font_size = "8pt"
     plot.ygrid.grid_line_alpha = 0.5
-    line = plot.line("x", f"v{i}", source=rows, color=LINE_COLOR, line_width=1.5)
+    line = plot.line("x", f"v{i}", source=rows, color=LINE_COLOR, line_width=1)
     anomalies = ColumnDataSource(data=_empty_marks(), name=f"dsio-anomalies-{i}")
     marks = plot.scatter(
         "x",
@@ -284,7 +284,7 @@ def _score_strip(
         outline_line_color="#e2e8f0",
     )
     # A line, not an area: areas bridge missing scores, lines leave a gap.
-    strip.line("x", f"s{target}", source=rows, color=SCORE_COLOR, line_width=1.2)
+    strip.line("x", f"s{target}", source=rows, color=SCORE_COLOR, line_width=1)
     strip.add_layout(
         Span(
             location=schema.threshold,

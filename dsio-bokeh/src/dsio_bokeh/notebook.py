@@ -14,22 +14,27 @@ class InlineDashboard:
     """
 
     def __init__(self) -> None:
+        from IPython import get_ipython
         from IPython.display import HTML, display
 
-        self._display = display(
-            HTML("<i>dsio: the live dashboard is starting&hellip;</i>"), display_id=True
-        )
+        self._display = None  # outside IPython only the logged URL tells where the dashboard is
+        if get_ipython() is not None:
+            self._display = display(
+                HTML("<i>dsio: the live dashboard is starting&hellip;</i>"), display_id=True
+            )
 
     def show(self, url: str) -> None:
         from bokeh.embed import server_document
         from IPython.display import HTML
 
-        self._display.update(HTML(server_document(url)))
+        if self._display is not None:
+            self._display.update(HTML(server_document(url)))
 
     def closed(self) -> None:
         from IPython.display import HTML
 
-        self._display.update(HTML("<i>dsio: the live dashboard was stopped.</i>"))
+        if self._display is not None:
+            self._display.update(HTML("<i>dsio: the live dashboard was stopped.</i>"))
 
 
 #: Where Jupyter serves notebooks unless told otherwise.

@@ -23,7 +23,7 @@ from dsio_bokeh.feed import Feed
 log = logging.getLogger(__name__)
 
 #: Updates a session may have on the wire before it waits for the browser to paint them.
-MAX_UNPAINTED = 2
+MAX_UNPAINTED = 1
 
 
 @dataclass(frozen=True)
