@@ -28,6 +28,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+#: Replay clock of made-up streams: row k is due LIVE_START + k seconds.
+LIVE_START = np.datetime64("now", "s") - np.timedelta64(1, "h")
 
 
 @pytest.fixture
@@ -110,7 +112,7 @@ def make_batch(
         columns[schema.score_column(target)] = scores
         columns[schema.flag_column(target)] = pd.arrays.BooleanArray(hit & ~gone, gone)
     frame = pd.DataFrame(columns, index=pd.Index(k + 2, name="line"))
-    live = np.datetime64("now", "ns") + (k - k[-1]).astype("timedelta64[s]")
+    live = LIVE_START + k.astype("timedelta64[s]")
     return Batch(frame=frame, live_time=live.astype("datetime64[ns]"), start=start)
 
 

@@ -3,7 +3,7 @@
 Bokeh calls :func:`make_document` on the server's thread for every new tab. The session keeps a
 cursor into the feed and, on a periodic callback, pulls whatever is new - never waiting for it -
 and streams it to its page. It sends the next update only once the browser has painted the
-previous ones (the page's :class:`~dsio_bokeh.layout.Receipt`), so a slow or hidden tab gets
+previous one (the page's :class:`~dsio_bokeh.layout.Receipt`), so a slow or hidden tab gets
 fewer, larger updates instead of a backlog, and never slows the scoring thread down. A tab
 opened late starts with the feed's whole window; a closed tab's callback and models go with its
 session.
@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-
-import numpy as np
-from numpy.typing import NDArray
 
 from dsio_bokeh import layout
 from dsio_bokeh.feed import Feed
@@ -32,47 +29,17 @@ class SessionSettings:
 
     cols: int = 3
     interval_ms: int = 500
-    max_points: int = 2000
-
-
-def thin(rows: NDArray[np.float64], budget: int, flag_columns: slice) -> NDArray[np.float64]:
-    """At most about ``budget`` of ``rows`` for the browser, keeping every flagged row.
-
-    A browser falling behind gets a down-sample rather than everything: evenly spaced rows, plus
-    every row that carries an anomaly flag, plus the first missing value after a present one in
-    any column (so that gaps still show as gaps), plus the last row.
-
-    Examples
-    --------
-    >>> rows = np.zeros((10, 3)); rows[:, 0] = np.arange(10); rows[7, 2] = 1.0
-    >>> thin(rows, 4, slice(2, 3))[:, 0].tolist()
-    [0.0, 3.0, 6.0, 7.0, 9.0]
-    """
-    n = len(rows)
-    if n <= budget:
-        return rows
-    keep = np.zeros(n, dtype=bool)
-    keep[:: int(np.ceil(n / budget))] = True
-    keep[-1] = True
-    keep |= (rows[:, flag_columns] == 1.0).any(axis=1)
-    missing = np.isnan(rows)
-    keep[1:] |= (missing[1:] & ~missing[:-1]).any(axis=1)
-    return rows[keep]
 
 
 class LiveSession:
     """Feeds one document: pulls new rows from the shared feed and streams them to the page."""
 
-    def __init__(self, doc, feed: Feed, settings: SessionSettings) -> None:
-        self.doc = doc
+    def __init__(self, feed: Feed, settings: SessionSettings) -> None:
         self.feed = feed
         self.settings = settings
         self.page = layout.build(feed.schema, feed.columns, window=feed.window, cols=settings.cols)
         self.cursor = 0  # the feed offers at most its window, so a late tab gets just that
         self.sent = 0
-        targets = len(feed.schema.targets)
-        width = len(feed.columns.names)
-        self.flag_columns = slice(width - targets, width)
 
     def fill(self) -> None:
         """Put the feed's current window into the page before it is sent to the browser."""
@@ -90,16 +57,9 @@ class LiveSession:
         if len(chunk.rows) == 0:
             return
         self.cursor = chunk.end
-        rows = thin(chunk.rows, self.settings.max_points, self.flag_columns)
-        if len(rows) < len(chunk.rows) or chunk.skipped:
-            log.debug(
-                "session %s behind: drew %d of %d new rows (%d had left the window)",
-                self.doc.session_context.id if self.doc.session_context else "?",
-                len(rows),
-                len(chunk.rows),
-                chunk.skipped,
-            )
-        self.page.stream(rows)
+        if chunk.skipped:
+            log.debug("a tab fell %d rows behind the window: it shows the newest", chunk.skipped)
+        self.page.stream(chunk.rows)
         self.sent += 1
 
 
@@ -111,7 +71,7 @@ def make_document(doc, feed: Feed, settings: SessionSettings) -> None:
     """
     from bokeh.events import DocumentReady
 
-    session = LiveSession(doc, feed, settings)
+    session = LiveSession(feed, settings)
     doc.title = f"dsio - {feed.schema.name}"
     session.fill()
     for root in session.page.roots:
