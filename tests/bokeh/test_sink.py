@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import socket
 import urllib.request
+from pathlib import Path
 
 import click
 import pytest
 
 from dsio.errors import SinkError, UsageError
 from dsio_bokeh.sink import DEFAULT_WINDOW, BokehSink
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "data" / "cardata_sample.csv"
 
 
 def test_registered_through_the_dsio_entry_point_group(host) -> None:
@@ -86,8 +89,8 @@ def test_a_taken_port_is_a_one_line_sink_error(schema_and_batches, free_port) ->
         assert "\n" not in str(error.value)
 
 
-def test_cli_reports_a_taken_port_without_a_traceback(dsio_cli, free_port, shared) -> None:
-    data = shared("data", "openxc", "cardata_sample.csv")
+def test_cli_reports_a_taken_port_without_a_traceback(dsio_cli, free_port) -> None:
+    data = EXAMPLE
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", free_port))
         taken.listen()
@@ -97,8 +100,7 @@ def test_cli_reports_a_taken_port_without_a_traceback(dsio_cli, free_port, share
     assert "Traceback" not in result.stderr
 
 
-def test_cli_accepts_no_bokeh(dsio_cli, shared) -> None:
-    data = shared("data", "openxc", "cardata_sample.csv")
-    result = dsio_cli("--no-bokeh", "--speed", "0", data)
+def test_cli_accepts_no_bokeh(dsio_cli) -> None:
+    result = dsio_cli("--no-bokeh", "--speed", "0", EXAMPLE)
     assert result.returncode == 0, result.stderr
     assert "dashboard" not in result.stderr
