@@ -33,13 +33,16 @@ def websocket_origins(host: str, port: int, extra: Sequence[str] = ()) -> list[s
     ['127.0.0.1:5001', 'localhost:5001']
     >>> websocket_origins("10.1.2.3", 5001, extra=["lab.example.org"])
     ['10.1.2.3:5001', 'lab.example.org']
+    >>> websocket_origins("::1", 5001)
+    ['localhost:5001']
     """
     names = [host]
     if host in WILDCARD_HOSTS:
         names = _this_machine()
     elif host in ("127.0.0.1", "::1", "localhost"):
         names = [host, "localhost"]
-    origins = [f"[{n}]:{port}" if ":" in n else f"{n}:{port}" for n in names]
+    # Bokeh's allowlist cannot spell IPv6 literals; such pages can use a name instead.
+    origins = [f"{n}:{port}" for n in names if ":" not in n]
     return list(dict.fromkeys([*origins, *extra]))
 
 
