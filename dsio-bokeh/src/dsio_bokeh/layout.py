@@ -59,7 +59,7 @@ TIME_FORMATS = {
 class Receipt(DataModel):
     """Counts the row updates the browser has applied and painted; synced back to the server.
 
-    The session sends a new update only when the previous ones have been painted, so a slow or
+    The session sends a new update only when the previous one has been painted, so a slow or
     hidden tab gets fewer, larger updates instead of an ever-growing backlog of messages.
     """
 
