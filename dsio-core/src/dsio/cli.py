@@ -300,6 +300,8 @@ def _run(host: PluginHost, options: dict[str, Any]) -> None:
         if line:
             click.echo(f"dsio: {line}", err=True)
     if summary.interrupted:
+        for sink in prepared.sinks:
+            sink.stop()
         click.echo(f"dsio: interrupted after {summary.rows:,} rows", err=True)
         sys.exit(INTERRUPTED_EXIT_CODE)
     serving = [sink for sink in prepared.sinks if sink.serving]
