@@ -34,6 +34,8 @@ PLUGIN_OPTIONS = {
     "--kibana-uri": "dsio-elastic",
     "--bokeh-port": "dsio-bokeh",
     "--bokeh-host": "dsio-bokeh",
+    "--bind": "dsio-bokeh",
+    "--bokeh-origin": "dsio-bokeh",
     "--cols": "dsio-bokeh",
     "--window": "dsio-bokeh",
 }
