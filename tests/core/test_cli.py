@@ -223,3 +223,11 @@ def test_modules_detector_runs_by_any_spelling_of_its_name(dsio_cli, small_csv, 
     assert result.returncode == 0, result.stderr
     scored = pd.read_csv(out)
     assert scored["FLAG_speed"].sum() == 1 and scored.loc[300, "FLAG_speed"] == 1
+
+
+def test_a_failing_output_file_is_a_one_line_error(dsio_cli, small_csv):
+    result = dsio_cli("--speed", "0", "-q", "-o", "/dev/full", small_csv, env=CORE_ONLY)
+    assert result.returncode == 5
+    assert "--output /dev/full: cannot write" in result.stderr
+    assert "No space left on device" in result.stderr
+    _no_traceback(result)

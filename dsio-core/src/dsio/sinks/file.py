@@ -2,12 +2,15 @@
 
 Written with pyarrow's CSV and Parquet writers: pandas' ``to_csv`` takes about 23 s for a
 million scored rows here, pyarrow's writer under 3 s, and the file sink must not be what limits a
-``--speed 0`` run.
+``--speed 0`` run. Writing happens on a thread of its own (pyarrow formats and writes without
+holding the GIL), so the next batch is scored while this one is written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import queue
+import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +42,44 @@ def iso8601(times: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(times, timezone="UTC")
 
 
+class _WriterThread:
+    """Hands tables to ``write`` on a background thread, at most ``depth`` waiting.
+
+    A failure is kept and raised as a :class:`SinkError` by the next :meth:`put` or by
+    :meth:`finish`; later tables are then dropped, so the scoring thread can never block on a
+    dead writer.
+    """
+
+    def __init__(self, write: Callable[[pa.Table], None], path: Path, depth: int = 2) -> None:
+        self._write = write
+        self._path = path
+        self._queue: queue.Queue[pa.Table | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="dsio-file-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (table := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._write(table)
+                except BaseException as exc:  # reported on the scoring thread
+                    self._error = exc
+
+    def put(self, table: pa.Table) -> None:
+        self._raise_if_failed()
+        self._queue.put(table)
+
+    def finish(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._raise_if_failed()
+
+    def _raise_if_failed(self) -> None:
+        if self._error is not None:
+            raise SinkError(f"--output {self._path}: write failed: {self._error}") from self._error
+
+
 class FileSink(Sink):
     """Writes scored rows to CSV, or to Parquet when the file name ends in ``.parquet``.
 
@@ -51,6 +92,7 @@ class FileSink(Sink):
         self.path = Path(path)
         self.parquet = self.path.suffix.lower() == ".parquet"
         self._writer: Any = None
+        self._thread: _WriterThread | None = None
         self._arrow_schema: pa.Schema | None = None
         self._columns: list[str] = []
         self.rows = 0
@@ -100,6 +142,7 @@ class FileSink(Sink):
                 self._writer = pacsv.CSVWriter(self.path, self._arrow_schema)
         except OSError as exc:
             raise SinkError(f"--output {self.path}: cannot write: {exc.strerror or exc}") from exc
+        self._thread = _WriterThread(self._writer.write_table, self.path)
 
     def write(self, batch: Batch) -> None:
         import pyarrow as pa
@@ -114,17 +157,22 @@ class FileSink(Sink):
                 arrays.append(pa.array(iso8601(column.to_numpy(dtype="datetime64[ns]"))))
             else:
                 arrays.append(pa.array(column, type=field.type, from_pandas=True))
-        table = pa.Table.from_arrays(arrays, schema=self._arrow_schema)
-        try:
-            self._writer.write_table(table)
-        except OSError as exc:
-            raise SinkError(f"--output {self.path}: write failed: {exc}") from exc
+        assert self._thread is not None
+        self._thread.put(pa.Table.from_arrays(arrays, schema=self._arrow_schema))
         self.rows += len(batch)
 
     def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        if self._writer is None:
+            return
+        writer, self._writer = self._writer, None
+        try:
+            if self._thread is not None:
+                self._thread.finish()
+        finally:
+            try:
+                writer.close()
+            except OSError as exc:
+                raise SinkError(f"--output {self.path}: write failed: {exc}") from exc
 
     def stop(self) -> None:
         self.close()
