@@ -21,7 +21,7 @@ def test_a_write_failing_on_the_writer_thread_surfaces_as_a_sink_error(tmp_path)
     table = pa.table({"x": [1.0, 2.0]})
     thread.put(table)
     thread.put(table)  # fails on the thread
-    with pytest.raises(SinkError, match="out.csv: write failed: disk on fire"):
+    with pytest.raises(SinkError, match=r"out\.csv: write failed: disk on fire"):
         for _ in range(5):  # the failure is reported by a later put, never blocks
             thread.put(table)
         thread.finish()
