@@ -8,6 +8,7 @@ is one line on stderr and a non-zero exit code; ``--verbose`` adds the traceback
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import time
 import traceback
@@ -49,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = any(a in ("-v", "--verbose") for a in args)
     _configure_logging(verbose)
+    # `kill`, `docker stop` and systemd send SIGTERM: stop as cleanly as after Ctrl-C.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         host = PluginHost()
         host.load_installed()

@@ -9,10 +9,11 @@ so a row reaches the detectors and sinks well within a second of being written.
 from __future__ import annotations
 
 import collections
+import os
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO
 
 #: A batch is handed on once no line arrived for this long (seconds)...
@@ -23,6 +24,15 @@ MAX_WAIT = 0.5
 HEAD_LINES = 200
 #: Bytes asked of the pipe at once (it returns what it has, up to this).
 READ_BYTES = 1 << 16
+
+
+def _unlocked_reader(stream: IO[bytes]) -> Callable[[int], bytes]:
+    """``read(n)`` for ``stream``: ``os.read`` on its descriptor when it has one."""
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return getattr(stream, "read1", stream.read)
+    return lambda size: os.read(descriptor, size)
 
 
 class LineFeed:
@@ -49,8 +59,13 @@ class LineFeed:
         self._thread.start()
 
     def _pump(self, stream: IO[bytes]) -> None:
-        """Put the complete lines of whatever arrives, in lists of at most 1000."""
-        read = getattr(stream, "read1", stream.read)
+        """Put the complete lines of whatever arrives, in lists of at most 1000.
+
+        A real pipe is read from its file descriptor, not through Python's buffered reader:
+        this thread may still be blocked in a read when the interpreter exits (Ctrl-C during
+        ``tail -f``), and a buffered reader's lock held then aborts Python at shutdown.
+        """
+        read = _unlocked_reader(stream)
         pending = b""
         try:
             while data := read(READ_BYTES):

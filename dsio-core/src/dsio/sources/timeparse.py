@@ -491,8 +491,9 @@ def _numbers_to_ns(cells: pa.Array, fmt: TimeFormat) -> tuple[np.ndarray, np.nda
     if pa.types.is_string(cells.type):
         values, _ = to_float(cells, fmt.decimal)
         decimals = max(decimals, _decimals(cells))  # a later block may be more precise
-    else:
+    else:  # binary floats (a DataFrame's column): keep microseconds, what a double holds
         values = cells.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        decimals = max(decimals, 6)
     valid = np.isfinite(values) & (np.abs(values) <= limit)
     values = np.where(valid, values, 0.0)
     digits = min(decimals, len(str(factor)) - 1)
