@@ -20,10 +20,11 @@ class AnomalyDetector(ABC):
     detector sees them and get a missing score, so a detector never learns from them. A score of
     NaN means "no opinion yet" (for example during warm-up) and is never flagged.
 
-    Streaming detectors should override :meth:`score_update`, which scores every value of a batch
-    against everything *before* it (earlier batches and earlier values of the same batch) and
-    then learns the batch. The default scores the whole batch against the state before the batch
-    and then calls :meth:`update`, which is also free of look-ahead.
+    :meth:`score_update` scores every value of a batch against everything *before* it (earlier
+    batches and earlier values of the same batch) and learns it. The default does that one
+    value at a time with :meth:`score` and :meth:`update`, so a detector written in a few lines
+    means the same whatever the batch size; fast detectors override it with a vectorised,
+    equally causal version.
 
     Parameters
     ----------
@@ -52,9 +53,25 @@ class AnomalyDetector(ABC):
         """Score a batch of values against what was learned so far, without learning them."""
 
     def score_update(self, x: ArrayLike) -> ArrayLike:
-        """Score each value with only what came before it, then learn the batch."""
-        scores = np.asarray(self.score(x), dtype=float)
-        self.update(x)
+        """Score each value with only what came before it, learning each value after its score.
+
+        >>> class RunningMax(AnomalyDetector):
+        ...     def __init__(self):
+        ...         super().__init__(threshold=0.5)
+        ...         self.max = -np.inf
+        ...     def update(self, x):
+        ...         self.max = max(self.max, np.max(x))
+        ...     def score(self, x):
+        ...         return (np.asarray(x) > self.max).astype(float)
+        >>> RunningMax().score_update(np.array([1.0, 2, 3, 1, 5]))
+        array([1., 1., 1., 0., 1.])
+        """
+        values = np.asarray(x, dtype=float)
+        scores = np.empty(len(values))
+        for i in range(len(values)):
+            one = values[i : i + 1]
+            scores[i] = np.asarray(self.score(one), dtype=float).reshape(-1)[0]
+            self.update(one)
         return scores
 
     def detect(self, x: ArrayLike) -> NDArray[np.bool_]:
