@@ -49,6 +49,7 @@ def test_values_are_typed_from_the_constructor_defaults():
     [
         ("windw=3", "detector 'tunable' has no parameter 'windw'; its parameters: window, alpha"),
         ("window=abc", "--param window=abc: expected a number"),
+        ("window=3.5", "--param window=3.5: expected a whole number"),
         ("two_sided=maybe", "expected true or false"),
         ("window", "expected key=value"),
     ],
@@ -61,3 +62,8 @@ def test_bad_parameters_are_one_line_usage_errors(pair, message):
 def test_multivariate_needs_a_detector_that_supports_it():
     with pytest.raises(UsageError, match="has no multivariate mode"):
         build_detector(Tunable, "tunable", {}, multivariate=True)
+
+
+def test_a_threshold_no_score_can_reach_is_an_error():
+    with pytest.raises(UsageError, match=r"threshold 1\.5 can never be reached"):
+        build_detector(Tunable, "tunable", {"threshold": 1.5})

@@ -69,7 +69,9 @@ def _convert(key: str, text: str, default: Any) -> Any:
             number = float(text)
         except ValueError:
             raise UsageError(f"--param {key}={text}: expected a number") from None
-        if isinstance(default, int) and number.is_integer():
+        if isinstance(default, int):
+            if not number.is_integer():
+                raise UsageError(f"--param {key}={text}: expected a whole number")
             return int(number)
         return number
     if isinstance(default, str):
@@ -101,6 +103,11 @@ def build_detector(
         raise UsageError(f"detector {name!r}: {exc}") from exc
     if not isinstance(detector, AnomalyDetector):
         raise UsageError(f"detector {name!r} is not an AnomalyDetector")
+    if not 0 < detector.threshold <= 1:
+        raise UsageError(
+            f"detector {name!r}: threshold {detector.threshold} can never be reached by a score "
+            "in [0, 1]; choose a value in (0, 1]"
+        )
     if bool(getattr(detector, "multivariate", False)) != multivariate:
         if multivariate:
             raise UsageError(f"detector {name!r} has no multivariate mode; drop --multivariate")
