@@ -57,3 +57,15 @@ def test_restream_in_the_background_returns_a_handle_that_stops_the_replay(frame
     summary = handle.stop()
     assert not handle.running
     assert summary.interrupted and summary.rows < 500
+
+
+def test_score_takes_a_detector_class_or_a_configured_instance(frame):
+    from dsio.detectors.gaussian import Gaussian1D
+
+    by_name = dsio.score(frame, detector="gaussian1d")
+    by_class = dsio.score(frame, detector=Gaussian1D)
+    by_instance = dsio.score(frame, detector=Gaussian1D(threshold=0.5))
+    np.testing.assert_array_equal(by_class["SCORE_temp"], by_name["SCORE_temp"])
+    assert by_instance["FLAG_temp"].sum() > by_name["FLAG_temp"].sum()
+    with pytest.raises(UsageError, match="detector must be a name"):
+        dsio.score(frame, detector=42)

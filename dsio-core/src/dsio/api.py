@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from dsio.detectors.base import AnomalyDetector
 from dsio.engine import RunSummary
 from dsio.plugins import PluginHost
 from dsio.session import RunRequest, start_run
@@ -31,7 +32,7 @@ def _host(modules: Iterable[str]) -> PluginHost:
 
 def _request(
     data: Any,
-    detector: str,
+    detector: str | type[AnomalyDetector] | AnomalyDetector,
     params: Mapping[str, Any] | None,
     sensors: Iterable[str] | None,
     timefield: str | None,
@@ -53,7 +54,7 @@ def _request(
 
 def score(
     data: Any,
-    detector: str = "gaussian1d",
+    detector: str | type[AnomalyDetector] | AnomalyDetector = "gaussian1d",
     *,
     params: Mapping[str, Any] | None = None,
     sensors: Iterable[str] | None = None,
@@ -132,7 +133,7 @@ def in_notebook() -> bool:
 
 def restream(
     data: Any,
-    detector: str = "gaussian1d",
+    detector: str | type[AnomalyDetector] | AnomalyDetector = "gaussian1d",
     *,
     params: Mapping[str, Any] | None = None,
     sensors: Iterable[str] | None = None,
@@ -158,7 +159,7 @@ def restream(
         "no_browser": notebook,
         **sink_options,
         "input": data if isinstance(data, str) else "DataFrame",
-        "detector": detector,
+        "detector": detector if isinstance(detector, str) else repr(detector),
         "speed": speed,
         "notebook": notebook,
     }

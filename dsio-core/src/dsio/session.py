@@ -7,6 +7,7 @@ sinks.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 from dsio.detectors.base import AnomalyDetector
 from dsio.engine import RunSummary, run
-from dsio.errors import InputError
+from dsio.errors import InputError, UsageError
 from dsio.params import build_detector, parse_params
 from dsio.plugins import PluginHost
 from dsio.sinks.base import Sink
@@ -27,7 +28,7 @@ class RunRequest:
     """What to stream and how: everything but the sinks."""
 
     data: Any
-    detector: str = "gaussian1d"
+    detector: str | type[AnomalyDetector] | AnomalyDetector = "gaussian1d"
     params: tuple[str, ...] | Mapping[str, Any] = ()
     sensors: tuple[str, ...] | None = None
     timefield: str | None = None
@@ -77,15 +78,15 @@ def start_run(
     Everything that can be wrong with the request is checked before any sink opens, so a bad
     option never leaves a half-started dashboard or a half-written index behind.
     """
-    entry = host.detectors.get(request.detector)
+    factory, name = resolve_detector(host, request.detector)
     params = (
         dict(request.params)
         if isinstance(request.params, Mapping)
-        else parse_params(request.params, entry.factory, entry.name)
+        else parse_params(request.params, factory, name)
     )
 
     def make_detector() -> AnomalyDetector:
-        return build_detector(entry.factory, entry.name, params, multivariate=request.multivariate)
+        return build_detector(factory, name, params, multivariate=request.multivariate)
 
     threshold = make_detector().threshold  # builds one now: parameter errors surface first
     if sinks is None:
@@ -104,13 +105,33 @@ def start_run(
         name=info.name,
         time_field=info.time_field,
         sensors=info.sensors,
-        detector=entry.name,
+        detector=name,
         multivariate=request.multivariate,
         threshold=threshold,
         speed=request.speed,
         timezone=request.timezone,
     )
     return PreparedRun(source, info, schema, make_detector, sinks)
+
+
+def resolve_detector(
+    host: PluginHost, detector: str | type[AnomalyDetector] | AnomalyDetector
+) -> tuple[Callable[..., AnomalyDetector], str]:
+    """A detector factory and its name, from a registered name, a class or a prototype instance.
+
+    From Python it is natural to pass the class itself (or a configured instance, which is
+    copied afresh for every sensor) rather than a registered name.
+    """
+    if isinstance(detector, str):
+        entry = host.detectors.get(detector)
+        return entry.factory, entry.name
+    if isinstance(detector, type) and issubclass(detector, AnomalyDetector):
+        return detector, detector.__name__
+    if isinstance(detector, AnomalyDetector):
+        return (lambda: copy.deepcopy(detector)), type(detector).__name__
+    raise UsageError(
+        f"detector must be a name, an AnomalyDetector subclass or instance, not {detector!r}"
+    )
 
 
 def open_source(host: PluginHost, data: Any, options: SourceOptions) -> Source:
