@@ -258,3 +258,13 @@ def test_a_sink_failing_to_open_stops_the_sinks_already_open_without_a_summary()
     assert first.calls == ["open", "stop"]  # released, not closed: nothing was streamed
     assert never.calls == []
     assert source.closed
+
+
+def test_interactive_sinks_open_last_so_a_failing_database_leaves_no_dashboard_open():
+    class Dashboard(Recording):
+        interactive = True
+
+    dashboard, database = Dashboard(), Recording(fail_on_open=True)
+    with pytest.raises(OSError):
+        run(ArraySource({"a": np.arange(5.0)}), _schema(("a",)), RunningMax, [dashboard, database])
+    assert dashboard.calls == []  # never started

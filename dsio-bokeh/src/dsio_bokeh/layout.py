@@ -230,7 +230,7 @@ def _sensor_plot(
         line_width=1,
     )
     plot.y_range = DataRange1d(renderers=[line], range_padding=0.08)
-    time_label = f"time ({schema.timezone})"
+    time_label = f"replay time ({schema.timezone})"  # the data's own time is "data time"
     plot.add_tools(
         HoverTool(
             renderers=[line],
@@ -309,7 +309,7 @@ def _score_strip(
     strip.center = [c for c in strip.center if not isinstance(c, Grid)]
     if time_axis:
         strip.xaxis.formatter = DatetimeTickFormatter(**TIME_FORMATS)
-        strip.xaxis.axis_label = f"time ({schema.timezone})"
+        strip.xaxis.axis_label = f"replay time ({schema.timezone})"
         strip.xaxis.axis_label_text_font_size = "8pt"
         strip.xaxis.axis_label_standoff = 2
         strip.xaxis.major_label_text_font_size = "8pt"

@@ -56,6 +56,8 @@ class BokehSink(Sink):
         Further ``host[:port]`` origins whose pages may embed the dashboard.
     """
 
+    interactive = True  # opens after the other sinks, so it never outlives a failed start
+
     name = "bokeh"
 
     def __init__(

@@ -126,14 +126,14 @@ def _count(summary: RunSummary, batch: Batch, schema: Schema) -> None:
 
 
 def _open_all(sinks: Iterable[Sink], schema: Schema) -> list[Sink]:
-    """Open every sink; if one fails, stop (not close) the ones already open and re-raise.
+    """Open every sink, interactive ones last; if one fails, stop (not close) those open.
 
     A run that never started has nothing to flush or summarise, so the opened sinks are
     released with :meth:`Sink.stop` rather than finished with :meth:`Sink.close`.
     """
     opened: list[Sink] = []
     try:
-        for sink in sinks:
+        for sink in sorted(sinks, key=lambda s: s.interactive):  # stable: otherwise as given
             sink.open(schema)
             opened.append(sink)
     except BaseException:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     import click
@@ -24,6 +24,10 @@ class Sink(ABC):
     A sink that keeps serving after the stream ends (a dashboard) returns True from
     :attr:`serving` after ``close``; the CLI then waits for Ctrl-C and calls :meth:`stop`.
     """
+
+    #: True for sinks a person watches (dashboards). They open after every other sink, so that
+    #: a database that cannot be reached never leaves a browser tab on a dashboard that is gone.
+    interactive: ClassVar[bool] = False
 
     @classmethod
     def cli_options(cls) -> list[click.Option]:
