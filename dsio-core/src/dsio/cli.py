@@ -301,7 +301,7 @@ def _run(host: PluginHost, options: dict[str, Any]) -> None:
     prepared = start_run(host, request, options)
     summary = prepared.execute()
     for sink in prepared.sinks:
-        line = sink.summary()
+        line = None if options.get("quiet") else sink.summary()
         if line:
             click.echo(f"dsio: {line}", err=True)
     if summary.interrupted:
