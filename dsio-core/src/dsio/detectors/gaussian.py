@@ -39,7 +39,7 @@ class Gaussian1D(AnomalyDetector):
     A value equal to the mean scores 0 (so a constant sensor scores 0 on every row); the first
     value of a stream has no score; with fewer than 30 earlier values the tail is a Student t,
     because the spread of a few values is itself uncertain. Everything is vectorised: moments by
-    ``scipy.signal.lfilter``, each value judged against the values before it, also within a
+    a blockwise cumulative sum, each value judged against the values before it, also within a
     batch. On NAB (58 series replayed by the engine, these defaults) it scores 54.4 on the
     standard profile, 53.0 at its default threshold; the defaults were chosen on the
     even-numbered half of the files and checked on the other half.
@@ -144,13 +144,10 @@ class Gaussian1D(AnomalyDetector):
         The sums before a value are left multiplied by the forgetting factor (they are only
         used in ratios), which saves a division per value.
         """
-        from scipy.signal import lfilter
-
-        decay = [1.0, -self.forgetting]
         before, after = [self._weights_before(len(y))], []
         after.append(before[0][-1] + 1.0)
         for term, total in zip((y, y * y), self.moments[1:], strict=True):
-            through = lfilter([1.0], decay, term, zi=[self.forgetting * total])[0]
+            through = forgetting_recursion(term, self.forgetting, total)
             after.append(through[-1])
             through -= term
             before.append(through)
@@ -233,3 +230,42 @@ def _student_log_tail(z: NDArray[np.float64], n: NDArray[np.int64]) -> NDArray[n
         log_tail = np.log(2.0 * stdtr(np.maximum(n - 1, 1), -t))
     log_tail[(n <= 1) | (z == 0.0)] = 0.0
     return np.minimum(log_tail, 0.0)
+
+
+#: Blocks of the forgetting recursion are cut so that ``forgetting ** -length`` stays below
+#: e**LOG_GROWTH (about 1e4): the cumulative sums then lose no more than 4 of 16 digits.
+LOG_GROWTH = 9.0
+
+
+def forgetting_recursion(
+    terms: NDArray[np.float64], forgetting: float, previous: float
+) -> NDArray[np.float64]:
+    """``out[t] = forgetting * out[t-1] + terms[t]`` with ``out[-1] = previous``, vectorised.
+
+    The same first-order filter as ``scipy.signal.lfilter([1], [1, -forgetting], terms)``,
+    computed as scaled cumulative sums in blocks: importing ``scipy.signal`` takes about a
+    second, which every ``dsio`` run with the default detector used to pay.
+
+    >>> forgetting_recursion(np.array([1.0, 1.0, 1.0]), 0.5, 2.0)
+    array([2., 2., 2.])
+    >>> forgetting_recursion(np.array([3.0, 0.0]), 1.0, 1.0)
+    array([4., 4.])
+    """
+    n = len(terms)
+    if forgetting >= 1.0:
+        return previous + np.cumsum(terms)
+    if forgetting <= 0.0:
+        return terms.astype(float, copy=True)
+    block = max(1, min(n, int(LOG_GROWTH / -np.log(forgetting))))
+    growth = forgetting ** -np.arange(block, dtype=float)
+    decay = 1.0 / growth
+    out = np.empty(n)
+    carry = previous
+    for start in range(0, n, block):
+        part = terms[start : start + block]
+        m = len(part)
+        sums = np.cumsum(part * growth[:m])
+        sums += forgetting * carry
+        out[start : start + m] = sums * decay[:m]
+        carry = out[start + m - 1]
+    return out
