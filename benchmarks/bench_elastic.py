@@ -17,7 +17,7 @@ lot from run to run on a busy machine, so the best of ``--repeat`` rounds is kep
 each side spends outside bulk requests (its own work: building and serialising documents) is
 printed too; it does not depend on the server. Target: dsio at least 0.8 of the raw rate.
 
-    python benchmarks/bench_elastic.py [--copies 5] [--repeat 5] [--detector gaussian1d]
+    python benchmarks/bench_elastic.py [--copies 15] [--repeat 3] [--detector gaussian1d]
 """
 
 from __future__ import annotations
@@ -166,8 +166,8 @@ def read_back(client: Elasticsearch, index: str, rows: int) -> tuple[list[dict],
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=5, help="copies of the example trace")
-    parser.add_argument("--repeat", type=int, default=5, help="rounds; the best is kept")
+    parser.add_argument("--copies", type=int, default=15, help="copies of the example trace")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; the best is kept")
     parser.add_argument("--detector", default="gaussian1d")
     args = parser.parse_args()
 
