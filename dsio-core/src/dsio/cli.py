@@ -285,6 +285,7 @@ def _run_command(host: PluginHost) -> click.Command:
         params=params,
         callback=callback,
         help="Score INPUT (a CSV file, or - for standard input) and replay it into the sinks.",
+        short_help="Score INPUT and replay it into the sinks (the default command).",
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
@@ -323,7 +324,7 @@ def _run(host: PluginHost, options: dict[str, Any]) -> None:
 
 
 def _plugins_command(host: PluginHost) -> click.Command:
-    @click.command(name="plugins")
+    @click.command(name="plugins", short_help="List plugins and what each contributes.")
     def plugins() -> None:
         """List plugins with their version or path and what each contributes."""
         for record in host.records.values():
@@ -337,7 +338,7 @@ def _plugins_command(host: PluginHost) -> click.Command:
 
 
 def _detectors_command(host: PluginHost) -> click.Command:
-    @click.command(name="detectors")
+    @click.command(name="detectors", short_help="List detectors and their parameters.")
     @click.option("--modules", multiple=True, help="Also load detectors from these files.")
     def detectors(modules: tuple[str, ...]) -> None:
         """List detectors with a one-line description and their parameters."""
