@@ -16,19 +16,15 @@ import pytest
 from dsio import SourceOptions
 from dsio.sources.csv import CsvSource
 from dsio.stream import TIME
+from dsio.testing import read_frames
 
 pytestmark = pytest.mark.filterwarnings("error")  # pandas must not warn while dsio reads
 
 
 def read(path, **options):
     """Open a file with the CSV source; return its SourceInfo and all its rows as one frame."""
-    source = CsvSource(str(path), SourceOptions(**options))
-    try:
-        info = source.open()
-        frame = pd.concat(list(source.frames()))
-    finally:
-        source.close()
-    return info, frame
+    info, frames = read_frames(CsvSource(str(path), SourceOptions(**options)))
+    return info, pd.concat(frames)
 
 
 def utc(text: str) -> pd.Timestamp:

@@ -13,14 +13,11 @@ from dsio import SourceOptions
 from dsio.errors import InputError
 from dsio.sources.frame import FrameSource
 from dsio.stream import TIME
+from dsio.testing import read_frames
 
 
 def read(df, **options):
-    source = FrameSource(df, SourceOptions(**options))
-    info = source.open()
-    frames = list(source.frames())
-    source.close()
-    return info, frames
+    return read_frames(FrameSource(df, SourceOptions(**options)))
 
 
 def warnings_of(caplog) -> list[str]:

@@ -13,17 +13,12 @@ import pytest
 from dsio import SourceOptions
 from dsio.sources.csv import CsvSource
 from dsio.stream import TIME
+from dsio.testing import read_frames
 
 
 def read(path, **options):
     """Open a file with the CSV source; return its SourceInfo and its frames."""
-    source = CsvSource(str(path), SourceOptions(**options))
-    try:
-        info = source.open()
-        frames = list(source.frames())
-    finally:
-        source.close()
-    return info, frames
+    return read_frames(CsvSource(str(path), SourceOptions(**options)))
 
 
 def warnings_of(caplog) -> list[str]:

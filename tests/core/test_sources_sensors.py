@@ -12,19 +12,15 @@ from dsio import SourceOptions
 from dsio.errors import InputError
 from dsio.sources.columns import safe_field_names
 from dsio.sources.csv import CsvSource
+from dsio.testing import read_frames
 
 TIMES = [f"2024-03-01 08:00:{s:02d}" for s in range(60)]
 
 
 def read(path, **options):
     """Open a file with the CSV source; return its SourceInfo and all its rows as one frame."""
-    source = CsvSource(str(path), SourceOptions(**options))
-    try:
-        info = source.open()
-        frame = pd.concat(list(source.frames()))
-    finally:
-        source.close()
-    return info, frame
+    info, frames = read_frames(CsvSource(str(path), SourceOptions(**options)))
+    return info, pd.concat(frames)
 
 
 def write(tmp_path, header: str, rows: list[str], name: str = "data.csv"):

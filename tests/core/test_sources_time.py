@@ -15,17 +15,13 @@ from dsio.errors import InputError, UsageError
 from dsio.sources.csv import CsvSource
 from dsio.sources.timeparse import is_time_name
 from dsio.stream import TIME
+from dsio.testing import read_frames
 
 
 def read(path, **options):
     """Open a file with the CSV source; return its SourceInfo and all its rows as one frame."""
-    source = CsvSource(str(path), SourceOptions(**options))
-    try:
-        info = source.open()
-        frame = pd.concat(list(source.frames()))
-    finally:
-        source.close()
-    return info, frame
+    info, frames = read_frames(CsvSource(str(path), SourceOptions(**options)))
+    return info, pd.concat(frames)
 
 
 def write(tmp_path, text: str, name: str = "data.csv"):

@@ -8,14 +8,15 @@ the same :class:`~dsio.scoring.SensorScorer` the engine uses::
     def test_my_detector():
         check_detector(MyDetector)
 
-Each check raises ``AssertionError`` with a message naming the broken rule.
+Each check raises ``AssertionError`` with a message naming the broken rule. For source
+plugins, :func:`read_frames` opens a source and returns everything it delivers.
 """
 
 from __future__ import annotations
 
 import pickle
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,6 +24,10 @@ from numpy.typing import NDArray
 from dsio.detectors.base import AnomalyDetector
 from dsio.params import build_detector
 from dsio.scoring import BATCH_ROWS, SensorScorer
+from dsio.sources.base import Source, SourceInfo
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Length of the synthetic stream: long enough for windowed detectors to warm up.
 STREAM_LENGTH = 3000
@@ -162,3 +167,13 @@ def _check_outlier_ranking(
     assert wins >= MIN_OUTLIER_AUC, (
         f"{name}: injected outliers rank above normal points only {wins:.0%} of the time"
     )
+
+
+def read_frames(source: Source) -> tuple[SourceInfo, list[pd.DataFrame]]:
+    """Open ``source``, read every frame it delivers and close it, even if reading fails."""
+    try:
+        info = source.open()
+        frames = list(source.frames())
+    finally:
+        source.close()
+    return info, frames
