@@ -9,7 +9,13 @@ import pytest
 
 from dsio.cli import _expand_multi_values
 
-CORE_ONLY = {"DSIO_PLUGINS": ""}  # only dsio-core's built-ins, whatever else is installed
+CORE_ONLY = {"DSIO_PLUGINS": ""}
+TAKING_VALUES = {
+    "--sensors",
+    "--modules",
+    "--speed",
+    "--bokeh-port",
+}  # only dsio-core's built-ins, whatever else is installed
 
 
 @pytest.fixture
@@ -80,7 +86,9 @@ def test_seed_style_sensor_list_selects_columns(dsio_cli, small_csv, tmp_path):
 
 
 def test_multi_value_options_are_expanded_like_the_seed_argparse():
-    assert _expand_multi_values(["--sensors", "a", "b", "--speed", "5", "f.csv"]) == [
+    assert _expand_multi_values(
+        ["--sensors", "a", "b", "--speed", "5", "f.csv"], TAKING_VALUES
+    ) == [
         "--sensors",
         "a",
         "--sensors",
@@ -90,14 +98,22 @@ def test_multi_value_options_are_expanded_like_the_seed_argparse():
         "f.csv",
     ]
     # The last value is the input when nothing else is positional.
-    assert _expand_multi_values(["--sensors", "a", "b", "f.csv"]) == [
+    assert _expand_multi_values(["--sensors", "a", "b", "f.csv"], TAKING_VALUES) == [
         "--sensors",
         "a",
         "--sensors",
         "b",
         "f.csv",
     ]
-    assert _expand_multi_values(["--modules=x.py", "-"]) == ["--modules", "x.py", "-"]
+    assert _expand_multi_values(["--modules=x.py", "-"], TAKING_VALUES) == [
+        "--modules",
+        "x.py",
+        "-",
+    ]
+    # A plugin option's value is not the input either.
+    assert _expand_multi_values(
+        ["--sensors", "a", "f.csv", "--bokeh-port", "5002"], TAKING_VALUES
+    ) == ["--sensors", "a", "--bokeh-port", "5002", "f.csv"]
 
 
 def test_unknown_detector_names_it_and_lists_the_available_ones(dsio_cli, shared):

@@ -12,7 +12,7 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import click
@@ -112,8 +112,14 @@ class RunCommand(click.Command):
     """The replay command; accepts the seed's space-separated ``--sensors a b`` lists."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        taking_values = {
+            name
+            for param in self.params
+            if isinstance(param, click.Option) and not param.is_flag
+            for name in param.opts
+        }
         try:
-            return super().parse_args(ctx, _expand_multi_values(args))
+            return super().parse_args(ctx, _expand_multi_values(args, taking_values))
         except click.NoSuchOption as exc:
             package = PLUGIN_OPTIONS.get(exc.option_name)
             if package:
@@ -123,11 +129,12 @@ class RunCommand(click.Command):
             raise
 
 
-def _expand_multi_values(args: list[str]) -> list[str]:
+def _expand_multi_values(args: list[str], taking_values: Collection[str]) -> list[str]:
     """Rewrite ``--sensors a b c INPUT`` as ``--sensors a --sensors b --sensors c INPUT``.
 
     Values run until the next option. If that leaves no positional argument, the last value is
-    the input, as in ``dsio --sensors speed rpm data.csv``.
+    the input, as in ``dsio --sensors speed rpm data.csv``. ``taking_values`` names every option
+    that takes a value (plugins' too), so that their values are not mistaken for the input.
     """
     out: list[str] = []
     i = 0
@@ -145,7 +152,7 @@ def _expand_multi_values(args: list[str]) -> list[str]:
             continue
         out.append(token)
         i += 1
-    if not _has_positional(out):
+    if not _has_positional(out, taking_values):
         for index in range(len(out) - 1, 0, -1):
             if out[index - 1] in MULTI_VALUE_OPTIONS:
                 positional = out[index]
@@ -155,19 +162,8 @@ def _expand_multi_values(args: list[str]) -> list[str]:
     return out
 
 
-def _has_positional(args: list[str]) -> bool:
+def _has_positional(args: list[str], taking_values: Collection[str]) -> bool:
     """True if ``args`` has a token that is neither an option nor an option's value."""
-    value_options = {
-        "--sensors",
-        "--modules",
-        "--detector",
-        "--param",
-        "--timefield",
-        "--timezone",
-        "--speed",
-        "--output",
-        "-o",
-    }
     skip = False
     for token in args:
         if skip:
@@ -175,7 +171,7 @@ def _has_positional(args: list[str]) -> bool:
             continue
         if token == "-" or not token.startswith("-"):
             return True
-        skip = token in value_options
+        skip = token in taking_values
     return False
 
 
