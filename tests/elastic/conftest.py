@@ -295,11 +295,24 @@ def _rejected_items(body: bytes) -> dict:
 
 
 @pytest.fixture
-def proxy(es_server) -> Iterator[BusyProxy]:
-    server = BusyProxy(es_server.url)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+def serve(request: pytest.FixtureRequest):
+    """``serve(server)``: run an HTTP server of the test on a thread until the test ends."""
+
+    def start(server: ThreadingHTTPServer) -> ThreadingHTTPServer:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+
+        def stop() -> None:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+
+        request.addfinalizer(stop)
+        return server
+
+    return start
+
+
+@pytest.fixture
+def proxy(es_server, serve) -> BusyProxy:
+    return serve(BusyProxy(es_server.url))

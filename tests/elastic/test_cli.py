@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -103,18 +102,12 @@ class _CountingHandler(BaseHTTPRequestHandler):
     do_HEAD = do_PUT = do_POST = do_DELETE = do_GET
 
 
-def test_b19_an_invalid_explicit_index_is_an_error_before_any_connection(dsio_cli, shared):
-    server = _CountingServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}"
-        result = dsio_cli(
-            "--es-uri", url, *RUN, "--es-index", "Bad Name#1", shared("cases", "B19_Index_Name.csv")
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+def test_b19_an_invalid_explicit_index_is_an_error_before_any_connection(dsio_cli, shared, serve):
+    server = serve(_CountingServer())
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    result = dsio_cli(
+        "--es-uri", url, *RUN, "--es-index", "Bad Name#1", shared("cases", "B19_Index_Name.csv")
+    )
     assert result.returncode != 0 and "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("dsio: error:")]
     assert len(errors) == 1 and "'Bad Name#1'" in errors[0]

@@ -12,8 +12,6 @@ import email.policy
 import json
 import os
 import re
-import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -250,14 +248,8 @@ def _uploaded_objects(request: dict) -> list[dict]:
 
 
 @pytest.fixture
-def kibana() -> Iterator[RecordingKibana]:
-    server = RecordingKibana()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+def kibana(serve) -> RecordingKibana:
+    return serve(RecordingKibana())
 
 
 def test_the_import_is_a_multipart_post_with_xsrf_header_and_overwrite(kibana, make_schema):
