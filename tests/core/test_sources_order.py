@@ -86,11 +86,18 @@ def test_small_frames_deliver_every_row_once_with_the_lines_of_one_big_read(tmp_
         assert physical[line - 1].startswith(str(1709280000 + int(chunked.loc[line, "v"])))
 
 
-def test_the_file_is_read_in_blocks_not_all_at_once(tmp_path):
+@pytest.fixture
+def long_file(tmp_path):
+    """200,000 rows, read in frames of 1,000: long enough for reading ahead to show."""
     path = tmp_path / "long.csv"
     path.write_text("time,v\n" + "".join(f"{1709280000 + i},{i % 5}\n" for i in range(200_000)))
     source = CsvSource(str(path), SourceOptions(chunk_rows=1000))
     source.open()
+    return path, source
+
+
+def test_the_file_is_read_in_blocks_not_all_at_once(long_file):
+    path, source = long_file
     frames = source.frames()
     first = next(frames)
     assert len(first) == 1000
@@ -100,11 +107,8 @@ def test_the_file_is_read_in_blocks_not_all_at_once(tmp_path):
     source.close()
 
 
-def test_stopping_early_stops_the_reading(tmp_path):
-    path = tmp_path / "long.csv"
-    path.write_text("time,v\n" + "".join(f"{1709280000 + i},{i % 5}\n" for i in range(200_000)))
-    source = CsvSource(str(path), SourceOptions(chunk_rows=1000))
-    source.open()
+def test_stopping_early_stops_the_reading(long_file):
+    _, source = long_file
     frames = source.frames()
     next(frames)
     assert any(t.name == "dsio-read-ahead" for t in threading.enumerate())
@@ -160,11 +164,8 @@ def test_repeated_nab_timestamps_are_really_there(shared):
         assert stamps.duplicated().any(), name
 
 
-def test_closing_the_source_mid_stream_stops_the_reading(tmp_path):
-    path = tmp_path / "long.csv"
-    path.write_text("time,v\n" + "".join(f"{1709280000 + i},{i % 5}\n" for i in range(200_000)))
-    source = CsvSource(str(path), SourceOptions(chunk_rows=1000))
-    source.open()
+def test_closing_the_source_mid_stream_stops_the_reading(long_file):
+    _, source = long_file
     frames = source.frames()
     next(frames)
     source.close()  # what the engine does when a sink fails, the generator still suspended
