@@ -32,20 +32,10 @@ from dsio_elastic.kibana import (
 from dsio_elastic.sink import ElasticSink
 
 GOLDEN = Path(__file__).parent / "golden"
-#: cardata_sample.csv's numeric columns (its header minus the row number and the time).
-CARDATA_SENSORS = (
-    "accelerator_pedal_position",
-    "torque_at_transmission",
-    "fuel_consumed_since_restart",
-    "steering_wheel_angle",
-    "fuel_level",
-    "engine_speed",
-    "vehicle_speed",
-    "odometer",
-    "longitude",
-    "latitude",
-    "brake_pedal_status",
-    "transmission_gear_position",
+#: cardata_sample.csv's sensors: its header less the row number and the time.
+CARDATA = Path(__file__).resolve().parents[2] / "examples" / "data" / "cardata_sample.csv"
+CARDATA_SENSORS = tuple(
+    name.strip('"') for name in CARDATA.read_text().splitlines()[0].split(",")[2:]
 )
 JSON_STRING_ATTRIBUTES = ("panelsJSON", "optionsJSON", "visState", "uiStateJSON")
 
