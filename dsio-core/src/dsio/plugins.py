@@ -23,6 +23,7 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -129,7 +130,7 @@ class PluginHost:
         origin: str,
         *,
         strict: bool,
-        detectors: list[type[AnomalyDetector]] = (),  # type: ignore[assignment]
+        detectors: Sequence[type[AnomalyDetector]] = (),
     ) -> None:
         record = PluginRecord(name, origin)
         self.records[name] = record

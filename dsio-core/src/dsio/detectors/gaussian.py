@@ -248,15 +248,9 @@ def forgetting_recursion(
 
     >>> forgetting_recursion(np.array([1.0, 1.0, 1.0]), 0.5, 2.0)
     array([2., 2., 2.])
-    >>> forgetting_recursion(np.array([3.0, 0.0]), 1.0, 1.0)
-    array([4., 4.])
     """
     n = len(terms)
-    if forgetting >= 1.0:
-        return previous + np.cumsum(terms)
-    if forgetting <= 0.0:
-        return terms.astype(float, copy=True)
-    block = max(1, min(n, int(LOG_GROWTH / -np.log(forgetting))))
+    block = max(1, min(n, int(LOG_GROWTH / -np.log(forgetting))))  # 0 < forgetting < 1
     growth = forgetting ** -np.arange(block, dtype=float)
     decay = 1.0 / growth
     out = np.empty(n)
