@@ -182,6 +182,27 @@ def test_month_first_is_recognised_the_same_way(tmp_path):
     assert frame[TIME].tolist() == expected.tolist()
 
 
+@pytest.mark.parametrize("zone", [" +01:00", "+0100", "Z", " UTC", "-05"])
+def test_day_first_dates_with_a_zone_after_the_time_are_read_day_first(tmp_path, zone):
+    """The order is proven only at line 10 (13/03); a zone after the time must not hand the
+    column to a per-value guess that reads lines 2-9 as November."""
+    cells = _dates(dt.datetime(2024, 3, 11), 16, dt.timedelta(hours=6), "%d/%m/%Y %H:%M")
+    text = "date,level\n" + "".join(f"{c}{zone},{i}\n" for i, c in enumerate(cells))
+    _, frame = read(write(tmp_path, text))
+    offset = pd.Timedelta(pd.Timestamp("2024-03-11 00:00" + zone.strip()).utcoffset() or 0)
+    expected = pd.date_range("2024-03-11", periods=16, freq="6h", tz="UTC") - offset
+    assert frame[TIME].tolist() == expected.tolist()
+
+
+def test_zones_after_day_first_times_that_change_at_daylight_saving(tmp_path):
+    cells = ["29/10/2023 02:00 +02:00", "29/10/2023 02:30 +02:00", "29/10/2023 02:00 +01:00"]
+    text = "timestamp;power\n" + "".join(f"{c};{i}\n" for i, c in enumerate(cells))
+    _, frame = read(write(tmp_path, text), timezone="Europe/Berlin")
+    assert nanoseconds(frame) == [
+        pd.Timestamp(f"2023-10-29 {t}", tz="UTC").value for t in ("00:00", "00:30", "01:00")
+    ]
+
+
 @pytest.mark.parametrize("dayfirst", [True, False])
 def test_day_order_proven_only_beyond_the_first_block_is_found(tmp_path, dayfirst, caplog):
     """The first block only holds one date, the 5th of June (05/06 both ways); the 13th comes

@@ -131,6 +131,11 @@ _DMY = (
 )
 _YMD = rf"^\d{{4}}(?P<sep>[/.])\d{{1,2}}[/.]\d{{1,2}}(?P<rest>(?:[ T]+{_CLOCK})?)$"
 _CLOCK_ONLY = rf"^{_CLOCK}$"
+#: A zone written after a time of day (``11/03/2024 08:00 +01:00``, ``... 8:00 PM UTC``).
+_ZONE_AFTER_CLOCK = (
+    r"^(?P<wall>.*\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp][Mm])?)\s*"
+    r"(?P<zone>[Zz]|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
+)
 _NUMBER = r"^[+-]?(?:\d+[.,]?\d*|[.,]\d+)(?:[eE][+-]?\d+)?$"
 _CLOCK_FORMATS = (
     "",
@@ -319,9 +324,14 @@ def _numeric_format(cells: pa.Array, name: str, *, by_name: bool) -> TimeFormat 
 
 
 def _pattern_format(cells: pa.Array, need: float) -> TimeFormat | None:
-    """Numeric dates (day/month order decided from all cells) and anything pandas can guess."""
+    """Numeric dates (day/month order decided from all cells) and anything pandas can guess.
+
+    A zone after the time of day is left out here: the patterns describe the wall clock, and
+    :func:`to_utc` applies each cell's zone.
+    """
     import pyarrow.compute as pc
 
+    cells, _, _ = split_zone(cells)
     dmy = pc.extract_regex(cells, _DMY)
     if pc.sum(dmy.is_valid()).as_py() / len(cells) >= need:
         return _day_month_format(cells, dmy, need)
@@ -391,6 +401,7 @@ def day_order_evidence(cells: pa.Array) -> bool | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    cells, _, _ = split_zone(cells)
     dmy = pc.extract_regex(cells, _DMY)
     found = dmy.filter(dmy.is_valid())
     if len(found) == 0:
@@ -469,10 +480,40 @@ def to_utc(
         return _timestamps_to_ns(cells, tz, note)
     import pandas as pd
 
-    texts = pd.Series(cells.to_numpy(zero_copy_only=False), dtype=object)
     if fmt.kind == "iso":
-        return _iso_to_ns(texts, tz, note)
-    return _patterns_to_ns(texts, fmt.patterns, tz, note)
+        return _iso_to_ns(pd.Series(cells.to_numpy(zero_copy_only=False), dtype=object), tz, note)
+    wall, offset, zoned = split_zone(cells)
+    texts = pd.Series(wall.to_numpy(zero_copy_only=False), dtype=object)
+    ns, valid = _patterns_to_ns(texts, fmt.patterns, tz, note, ~zoned)
+    return np.where(zoned, ns - offset, ns), valid
+
+
+def split_zone(cells: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Text cells without the zone written after their time of day, each zone's offset from
+    UTC in nanoseconds, and a mask of the cells that had one.
+
+    >>> import pyarrow as pa
+    >>> wall, offset, zoned = split_zone(pa.array(["11/03/2024 08:00 +01:00", "12/03/2024 09:00"]))
+    >>> wall.to_pylist(), offset.tolist(), zoned.tolist()
+    (['11/03/2024 08:00', '12/03/2024 09:00'], [3600000000000, 0], [True, False])
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = pc.extract_regex(cells, _ZONE_AFTER_CLOCK)
+    zoned = parts.is_valid().to_numpy(zero_copy_only=False)
+    offset = np.zeros(len(cells), dtype=np.int64)
+    if not zoned.any():
+        return cells, offset, zoned
+    wall = pc.if_else(parts.is_valid(), parts.field("wall"), cells)
+    hours = pc.extract_regex(parts.field("zone"), r"^(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})?$")
+    for name, unit in (("h", 3600), ("m", 60)):
+        digits = pc.if_else(pc.equal(hours.field(name), ""), None, hours.field(name))
+        count = pc.if_else(hours.is_valid(), digits, None).cast(pa.int64()).fill_null(0)
+        offset += count.to_numpy() * unit * 1_000_000_000
+    negative = pc.equal(hours.field("sign"), "-").fill_null(False)
+    offset = np.where(negative.to_numpy(zero_copy_only=False) & zoned, -offset, offset)
+    return wall, np.where(zoned, offset, 0), zoned
 
 
 def _numbers_to_ns(cells: pa.Array, fmt: TimeFormat) -> tuple[np.ndarray, np.ndarray]:
@@ -547,8 +588,13 @@ def _iso_to_ns(texts: pd.Series, tz: str, note: Note | None) -> tuple[np.ndarray
 
 
 def _patterns_to_ns(
-    texts: pd.Series, patterns: tuple[str, ...], tz: str, note: Note | None
+    texts: pd.Series,
+    patterns: tuple[str, ...],
+    tz: str,
+    note: Note | None,
+    unzoned: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """Wall-clock times; naive ones among ``unzoned`` are read in ``tz``, the rest as UTC."""
     ns = np.zeros(len(texts), dtype=np.int64)
     valid = np.zeros(len(texts), dtype=bool)
     left = texts.notna().to_numpy().copy()
@@ -561,7 +607,7 @@ def _patterns_to_ns(
         hit[np.flatnonzero(left)[parsed.notna().to_numpy()]] = True
         _store(ns, valid, left, parsed)
         if parsed.dt.tz is None:
-            naive |= hit
+            naive |= hit & unzoned
         left &= ~hit
     if naive.any():
         local, ok = localize(ns, naive, tz, note)
