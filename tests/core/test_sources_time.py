@@ -74,12 +74,31 @@ EPOCH = 1709280000  # 2024-03-01T08:00:00Z
         ([f"{EPOCH}00000000{i}" for i in range(3)], [EPOCH * 10**9 + i for i in range(3)]),
         (
             [f"{EPOCH}.25", f"{EPOCH}.5", f"{EPOCH}.75"],
-            [EPOCH * 10**9 + f for f in (25, 50, 75)]
-            and [EPOCH * 10**9 + 250_000_000 * k for k in (1, 2, 3)],
+            [EPOCH * 10**9 + 250_000_000 * k for k in (1, 2, 3)],
         ),
         ([f"{EPOCH}123.456" for _ in range(3)], [EPOCH * 10**9 + 123_456_000] * 3),
+        # More digits than a double holds: still exact to the nanosecond.
+        (
+            [f"{EPOCH}.12345678{i}" for i in range(3)],
+            [EPOCH * 10**9 + 123_456_780 + i for i in range(3)],
+        ),
+        (
+            [f"{EPOCH}000.{i}5" for i in range(3)],
+            [EPOCH * 10**9 + i * 100_000 + 50_000 for i in range(3)],
+        ),
+        ([f"{EPOCH}000000.{i}" for i in range(3)], [EPOCH * 10**9 + i * 100 for i in range(3)]),
     ],
-    ids=["seconds", "milliseconds", "microseconds", "nanoseconds", "fractional-s", "fractional-ms"],
+    ids=[
+        "seconds",
+        "milliseconds",
+        "microseconds",
+        "nanoseconds",
+        "fractional-s",
+        "fractional-ms",
+        "s-with-ns",
+        "ms-with-fraction",
+        "us-with-fraction",
+    ],
 )
 def test_epoch_units_by_magnitude_exact_in_64_bits(tmp_path, cells, expected):
     text = "time,v\n" + "".join(f"{c},{i}\n" for i, c in enumerate(cells))

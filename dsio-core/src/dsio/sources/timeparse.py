@@ -205,11 +205,14 @@ class TimeFormat:
         return f"{order}{self.patterns[0].strip() if self.patterns else self.kind}"
 
     def arrow_type(self) -> pa.DataType:
-        """The type a CSV reader can parse these cells to directly (string if it cannot)."""
+        """The type a CSV reader can parse these cells to directly (string if it cannot).
+
+        Numbers with a fraction stay text: a double would round epoch nanoseconds.
+        """
         import pyarrow as pa
 
         if self.kind in ("epoch", "elapsed"):
-            return pa.int64() if self.integral else pa.float64()
+            return pa.int64() if self.integral else pa.string()
         if self.kind == "iso" and self.aware is not None:
             return pa.timestamp("ns", tz="UTC") if self.aware else pa.timestamp("ns")
         return pa.string()
@@ -528,13 +531,55 @@ def _numbers_to_ns(cells: pa.Array, fmt: TimeFormat) -> tuple[np.ndarray, np.nda
         values = whole.fill_null(0).to_numpy()
         valid = whole.is_valid().to_numpy(zero_copy_only=False) & (np.abs(values) <= limit)
         return np.where(valid, values, 0) * factor, valid
-    decimals = fmt.decimals
     if pa.types.is_string(cells.type):
-        values, _ = to_float(cells, fmt.decimal)
-        decimals = max(decimals, _decimals(cells))  # a later block may be more precise
-    else:  # binary floats (a DataFrame's column): keep microseconds, what a double holds
-        values = cells.cast(pa.float64()).to_numpy(zero_copy_only=False)
-        decimals = max(decimals, 6)
+        ns, valid = _decimal_text_to_ns(cells, factor, fmt.decimal)
+        other = ~valid & cells.is_valid().to_numpy(zero_copy_only=False)
+        if other.any():  # other spellings (1.7e9, digit groups) go through a double
+            values, _ = to_float(cells, fmt.decimal)
+            rounded, read = _float_to_ns(values, factor, max(fmt.decimals, _decimals(cells)))
+            ns, valid = np.where(valid, ns, rounded), valid | (other & read)
+        return ns, valid
+    # binary floats (a DataFrame's column): keep microseconds, what a double holds
+    values = cells.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    return _float_to_ns(values, factor, max(fmt.decimals, 6))
+
+
+def _decimal_text_to_ns(
+    cells: pa.Array, factor: int, decimal: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Plain decimal numbers (``1709280000.123456789``) times ``factor``, in integers only.
+
+    A double holds about 16 digits, fewer than epoch seconds with nanoseconds (19), so the
+    whole part and the fraction are read separately. Returns the nanoseconds and a mask of the
+    cells read; other spellings, missing cells and values beyond int64 are left out.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mark = re.escape(decimal)
+    parts = pc.extract_regex(
+        cells, rf"^(?P<sign>[+-]?)(?P<whole>\d{{0,18}})(?:{mark}(?P<fraction>\d*))?$"
+    )
+    whole_text = parts.field("whole")
+    fraction = parts.field("fraction")
+    digits = pc.add(pc.utf8_length(whole_text), pc.utf8_length(fraction))
+    read = pc.and_(parts.is_valid(), pc.greater(digits, 0)).fill_null(False)
+    read = read.to_numpy(zero_copy_only=False)
+    whole_text = pc.if_else(pc.equal(whole_text, "").fill_null(True), "0", whole_text)
+    whole = whole_text.fill_null("0").cast(pa.int64()).to_numpy()
+    read &= np.abs(whole) < np.iinfo(np.int64).max // factor
+    ns = np.where(read, whole, 0) * factor
+    places = len(str(factor)) - 1
+    if places:
+        fraction = pc.utf8_slice_codeunits(pc.utf8_rpad(fraction, places, "0"), 0, places)
+        ns += np.where(read, fraction.fill_null("0").cast(pa.int64()).to_numpy(), 0)
+    negative = pc.equal(parts.field("sign"), "-").fill_null(False).to_numpy(zero_copy_only=False)
+    return np.where(negative, -ns, ns), read
+
+
+def _float_to_ns(values: np.ndarray, factor: int, decimals: int) -> tuple[np.ndarray, np.ndarray]:
+    """Doubles times ``factor``, rounded to ``decimals`` digits (dropping float noise)."""
+    limit = np.iinfo(np.int64).max // factor
     valid = np.isfinite(values) & (np.abs(values) <= limit)
     values = np.where(valid, values, 0.0)
     digits = min(decimals, len(str(factor)) - 1)
