@@ -38,6 +38,20 @@ def test_time_going_backwards_is_one_warning_and_rows_keep_file_order(tmp_path, 
     assert "'stamp'" in message and "2 times" in message and "lines 5, 7" in message
 
 
+@pytest.mark.parametrize("name", ["time", "elapsed_s"])
+def test_elapsed_seconds_that_restart_are_time_going_backwards(tmp_path, caplog, name):
+    seconds = [0, 0.5, 1, 1.5, 2, 0, 0.5, 1, 1.5]
+    path = tmp_path / "restart.csv"
+    path.write_text(f"{name},v\n" + "".join(f"{s},{i}\n" for i, s in enumerate(seconds)))
+    with caplog.at_level(logging.WARNING):
+        info, frames = read(path)
+    frame = pd.concat(frames)
+    assert info.time_field == name
+    assert (frame[TIME] - pd.Timestamp(0, tz="UTC")).dt.total_seconds().tolist() == seconds
+    (message,) = warnings_of(caplog)
+    assert f"'{name}'" in message and "1 time" in message and "line 7" in message
+
+
 def test_backwards_time_across_frames_is_counted_once(tmp_path, caplog):
     seconds = np.arange(6000)
     seconds[[1500, 4500]] -= 100

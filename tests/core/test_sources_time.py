@@ -51,6 +51,10 @@ def messages(caplog) -> list[str]:
         "DateTime",
         "epoch_ms",
         "Zeitstempel",
+        "elapsed",
+        "elapsed_s",
+        "Elapsed Time (s)",
+        "relative_time",
     ],
 )
 def test_time_names(name):
@@ -112,6 +116,13 @@ def test_small_increasing_numbers_are_elapsed_seconds(tmp_path):
     info, frame = read(write(tmp_path, text))
     assert info.time_field == "time"
     assert nanoseconds(frame) == [i * 500_000_000 for i in range(6)]
+
+
+def test_a_date_column_is_the_time_rather_than_elapsed_seconds_beside_it(tmp_path):
+    text = "elapsed_time,date,v\n0,2024-03-01,1\n1,2024-03-02,2\n2,2024-03-03,3\n"
+    info, _ = read(write(tmp_path, text))
+    assert info.time_field == "date"
+    assert info.sensors == ("v",)
 
 
 def test_a_unit_in_the_name_sets_the_unit_of_elapsed_time(tmp_path):

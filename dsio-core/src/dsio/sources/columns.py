@@ -161,7 +161,10 @@ def _choose_time(sample, options, prefix, decimal, by_name, present):
             not_time.add(column.index)
         else:
             found.append(TimeColumn((column.index,), column.name, fmt))
-    full = [t for t in found if t.format.kind != "clock"]
+    # A calendar time beats elapsed seconds; times of day alone only join a date column.
+    full = sorted(
+        (t for t in found if t.format.kind != "clock"), key=lambda t: t.format.kind == "elapsed"
+    )
     if full:
         time = _with_clock(sample, full[0], present)
     else:

@@ -66,6 +66,8 @@ _QUALIFIERS = frozenset(
         "record",
         "measurement",
         "log",
+        "elapsed",
+        "relative",
         "and",
         "of",
         "s",
@@ -119,6 +121,9 @@ _UNIT_NAMES = {"s": "seconds", "ms": "milliseconds", "us": "microseconds", "ns":
 EPOCH_MIN = 1e8
 #: Share of a named column's sample cells that must fit a format for it to be the time column.
 NAMED_SHARE = 0.5
+#: Share of forward steps that makes small numbers in a time-named column elapsed time. Not
+#: all: a clock that goes back now and then (a restart, a merge) is reported, not discarded.
+NAMED_RISING = 0.75
 
 _CLOCK = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:\s*[AaPp][Mm])?"
 _ZONE = r"(?:\s*(?:Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))"
@@ -230,13 +235,13 @@ def name_words(name: str) -> list[str]:
 def is_time_name(name: str) -> bool:
     """True for names such as ``time``, ``Timestamp (UTC)``, ``date_time``, ``epoch_ms``.
 
-    >>> [is_time_name(n) for n in ("time", "Time (UTC)", "event_time", "response_time", "t")]
+    >>> [is_time_name(n) for n in ("time", "Time (UTC)", "elapsed_s", "response_time", "t")]
     [True, True, True, False, False]
     """
     words = name_words(name)
     core = "".join(w for w in words if w not in _QUALIFIERS)
     if not core:  # only qualifiers: "UTC", "unix_ms" name a time, "s" or "ms" alone do not
-        return any(w in ("utc", "gmt", "unix", "posix") for w in words)
+        return any(w in ("utc", "gmt", "unix", "posix", "elapsed") for w in words)
     return core in TIME_WORDS
 
 
@@ -311,7 +316,7 @@ def _numeric_format(cells: pa.Array, name: str, *, by_name: bool) -> TimeFormat 
     integral = pa.types.is_integer(cells.type) or bool(np.all(values == np.round(values)))
     magnitude = float(np.median(np.abs(values)))
     steps = np.diff(values)
-    rising = len(steps) > 0 and np.mean(steps >= 0) >= (0.99 if by_name else 1.0)
+    rising = len(steps) > 0 and np.mean(steps >= 0) >= (NAMED_RISING if by_name else 1.0)
     if magnitude < EPOCH_MIN:
         if len(steps) == 0:  # a single row (the first line of a pipe): trust the name
             rising = by_name
