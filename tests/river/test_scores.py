@@ -36,11 +36,9 @@ def test_b28_unscaled_rpm_spike_gets_the_strictly_highest_score(dsio_cli, shared
     assert score.nunique() > 1, "SCORE_rpm is constant"
     assert score.idxmax() == 46 and scored.loc[46, "rpm"] == 4800.0
     assert (score == score.max()).sum() == 1, "the spike's score is tied"
-    # Warm-up rows are missing scores (null, never flagged); every later row is scored.
-    warm_up = BY_NAME["HalfSpaceTrees"]().warm_up
-    assert score.iloc[:warm_up].isna().all()
-    assert scored["FLAG_rpm"].iloc[:warm_up].isna().all()
-    assert score.iloc[warm_up:].notna().all()
+    # The trees score their first window too, so there is no warm-up: every row is scored.
+    assert score.notna().all()
+    assert scored["FLAG_rpm"].notna().all()
 
 
 def test_raw_river_half_space_trees_scores_zero_on_unscaled_values(shared):
@@ -56,12 +54,33 @@ def test_raw_river_half_space_trees_scores_zero_on_unscaled_values(shared):
     assert set(raw) == {0.0}
 
 
+def test_half_space_trees_score_their_first_window_then_match_river():
+    """river says 0 for the whole first window; dsio's trees score it, then agree with river."""
+    from river import anomaly
+
+    from dsio_river.halfspace import GrowingHalfSpaceTrees
+
+    values = np.random.default_rng(4).uniform(0.3, 0.7, 120)
+    values[[20, 90]] = [0.97, 0.03]
+    ours, river = (
+        GrowingHalfSpaceTrees(window_size=50, seed=1),
+        anomaly.HalfSpaceTrees(window_size=50, seed=1),
+    )
+    mine, theirs = [], []
+    for value in values:
+        mine.append(ours.score_one({"x": value}))
+        theirs.append(river.score_one({"x": value}))
+        ours.learn_one({"x": value})
+        river.learn_one({"x": value})
+    assert set(theirs[:50]) == {0}
+    assert np.argmax(mine[5:50]) + 5 == 20  # the first window's outlier stands out already
+    assert mine[50:] == theirs[50:]
+
+
 def test_b16_missing_values_are_neither_scored_nor_learned(dsio_cli, shared, tmp_path):
     case = shared("cases", "B16_missing_values.csv")
     out = tmp_path / "scored.csv"
-    warm_up = 5  # the file has 20 rows: shorten the warm-up so that most rows get scores
-    params = ["--param", "window_size=5", "--param", f"warm_up={warm_up}"]
-    result = dsio_cli("--detector", "hst", *params, *NOT_LIVE, "--output", out, case)
+    result = dsio_cli("--detector", "HalfSpaceTrees", *NOT_LIVE, "--output", out, case)
     assert result.returncode == 0, result.stderr
     scored = pd.read_csv(out)
     scored.index += 2
@@ -69,12 +88,31 @@ def test_b16_missing_values_are_neither_scored_nor_learned(dsio_cli, shared, tmp
     assert scored.loc[missing, "flow"].isna().all()
     assert scored.loc[missing, ["SCORE_flow", "FLAG_flow"]].isna().all().all()
     present = scored.index.difference(missing)
-    assert scored.loc[present[warm_up:], "SCORE_flow"].between(0, 1).all()
-    assert scored["SCORE_temp"].iloc[warm_up:].notna().all()
+    assert scored.loc[present, "SCORE_flow"].between(0, 1).all()  # every other row is scored
+    assert scored["SCORE_temp"].notna().all()
     # Scores of the present values are those of the same values without the gaps.
-    alone = SensorScorer(BY_NAME["HalfSpaceTrees"](window_size=5, warm_up=5), "hst", "flow")
+    alone = SensorScorer(BY_NAME["HalfSpaceTrees"](), "hst", "flow")
     expected = alone.score_stream(scored.loc[present, "flow"].to_numpy())
     np.testing.assert_array_equal(scored.loc[present, "SCORE_flow"].to_numpy(), expected)
+
+
+def test_gaussian_scorer_keeps_far_values_apart_where_river_rounds_them_to_one():
+    from river import anomaly
+
+    values = np.random.default_rng(5).normal(0, 1, 2000)
+    far = np.array([12.0, 40.0, 400.0])
+    river = anomaly.GaussianScorer(grace_period=10)
+    for value in values:
+        river.learn_one(None, value)
+    assert {river.score_one(None, value) for value in far} == {1.0}
+    detector = BY_NAME["GaussianScorer"]()
+    detector.score_update(values)
+    scores = detector.score(far)
+    assert (np.diff(scores) > 0).all() and scores[-1] < 1.0
+    # Where river's score is not rounded, dsio's is the same number.
+    near = np.array([0.3, -1.2, 2.5])
+    expected = [river.score_one(None, value) for value in near]
+    np.testing.assert_allclose(detector.score(near), expected, rtol=1e-12)
 
 
 @pytest.mark.parametrize("factory", FACTORIES, ids=lambda f: f.__name__)
@@ -174,7 +212,7 @@ def test_multivariate_on_the_command_line_writes_one_score_column(dsio_cli, tmp_
     assert result.returncode == 0, result.stderr
     scored = pd.read_csv(out)
     assert [c for c in scored.columns if c.startswith("SCORE_")] == ["SCORE_all"]
-    assert scored["SCORE_all"].notna().sum() == 300 - BY_NAME["HalfSpaceTrees"]().warm_up
+    assert scored["SCORE_all"].notna().all()
 
 
 def test_multivariate_with_a_one_sensor_model_is_a_one_line_error(dsio_cli, shared):

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dsio import AnomalyDetector
+from dsio.detectors.calibration import score_from_tail
 from dsio_river.calibration import RankCalibration
 from dsio_river.models import MODELS, RiverModel
 
@@ -27,6 +28,7 @@ CALIBRATION_WINDOW = 1000
 THRESHOLD = 0.998
 #: |z| whose two-sided normal tail is 1e-6 (dsio's TAIL_KNEE): beyond it scores need log space.
 _Z_AT_KNEE = 4.891638
+_SQRT_HALF = math.sqrt(0.5)
 
 
 class RiverDetector(AnomalyDetector):
@@ -79,7 +81,6 @@ class RiverDetector(AnomalyDetector):
         self._supervised = model.supervised
         self._negate = model.higher_is_normal
         self._mutates_on_score = model.mutates_on_score
-        self._calibration_kind = model.calibration
         self._ranks = RankCalibration(calibration_window) if model.calibration == "rank" else None
         self._seen = 0
 
@@ -143,39 +144,36 @@ class RiverDetector(AnomalyDetector):
     def _run(self, inputs: list[Any], *, learn: bool) -> NDArray[np.float64]:
         """The hot loop: river's own calls, nothing else per value."""
         score_one, learn_one = self.model.score_one, self.model.learn_one
-        # A comprehension scoring then learning each value (the tuple keeps that order and the
-        # [0] keeps the score) is as fast as river's bare loop; an append() per value is not.
+        # Score then learn each value in one comprehension: Python evaluates ``a + (b or 0.0)``
+        # left to right, and river's learn_one returns None, so this keeps the score at the
+        # cost of one addition, where a tuple per value or an append() per value costs more.
         if self._supervised:
             if learn:
-                raw = [(score_one(None, y), learn_one(None, y))[0] for y in inputs]
+                raw = [score_one(None, y) + (learn_one(None, y) or 0.0) for y in inputs]
             else:
                 raw = [score_one(None, y) for y in inputs]
         elif learn:
-            raw = [(score_one(features), learn_one(features))[0] for features in inputs]
+            raw = [score_one(features) + (learn_one(features) or 0.0) for features in inputs]
         else:
             raw = [score_one(features) for features in inputs]
         result = np.fromiter(raw, dtype=float, count=len(raw))  # faster than np.array(list)
         return -result if self._negate else result
 
     def _calibrated(self, raw: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Scores that are already ``1 - p``, or z-scores mapped to ``1 - p`` (vectorised).
+        """z-scores mapped to ``1 - p``, ``p`` their two-sided normal tail (vectorised).
 
-        A z-score's two-sided normal tail ``p`` is taken in log space and mapped by dsio's
+        ``p`` is taken in log space past the knee and mapped by dsio's
         :func:`~dsio.detectors.calibration.score_from_tail`, so z = 9 and z = 40 keep their
         order instead of both rounding to 1.0.
         """
-        if self._calibration_kind == "z":
-            from scipy.special import erf, log_ndtr
+        from scipy.special import erf, log_ndtr  # scipy is imported only once a model scores
 
-            from dsio.detectors.calibration import score_from_tail
-
-            size = np.abs(raw)
-            scores = erf(size / math.sqrt(2.0))  # 1 - p, exact while p is above the knee
-            far = size > _Z_AT_KNEE
-            if far.any():  # the rare far tail, in log space (the slower path)
-                scores[far] = score_from_tail(math.log(2.0) + log_ndtr(-size[far]))
-            return scores
-        return np.clip(raw, 0.0, 1.0)
+        size = np.abs(raw)
+        scores = erf(size * _SQRT_HALF)  # 1 - p, exact while p is above the knee
+        far = size > _Z_AT_KNEE
+        if far.any():  # the rare far tail, in log space (the slower path)
+            scores[far] = score_from_tail(math.log(2.0) + log_ndtr(-size[far]))
+        return scores
 
 
 class RiverDetectorFactory:

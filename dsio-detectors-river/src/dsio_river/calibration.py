@@ -17,11 +17,14 @@ from numpy.typing import NDArray
 class RankCalibration:
     """Online rank of each raw score among the ``window`` raw scores before it.
 
-    The score is ``1 - p`` with ``p = (at_least + 1 / 2) / (n + 1)``, where ``at_least`` of the
-    ``n`` earlier raw scores are at least as high: ``(below + 1 / 2) / (n + 1)``. Ties count as
-    "at least as unusual", so a constant raw score drifts to 0, not to 0.5. With little history
-    the score stays near 0.5 instead of jumping to 0 or 1, and it reaches 0.998 only once about
-    250 raw scores are known, so a young stream is never flagged on thin evidence.
+    The score is ``1 - p`` with ``p = (at_least + 1) / (n + 2)``, where ``at_least`` of the ``n``
+    earlier raw scores are at least as high: Laplace's rule of succession, the estimate of a
+    probability after ``at_least`` successes in ``n`` trials that starts from "no idea" (0.5).
+    Ties count as "at least as unusual", so a constant raw score drifts to 0, not to 0.5. With
+    little history the score stays near 0.5 (a new highest raw score after 6 values scores
+    0.875, not 0.93 as a bare rank would say), so a young stream's rough raw scores cannot
+    outscore a real outlier that comes later; 0.998 is reached only once about 500 raw scores
+    are known, so a young stream is never flagged on thin evidence.
 
     Ranking is vectorised: values are ranked in blocks against a sorted copy of the history, and
     a block joins the history once it has been ranked. While the history is short (under
@@ -44,9 +47,9 @@ class RankCalibration:
     --------
     >>> calibration = RankCalibration(window=100)
     >>> calibration.transform(np.array([1.0, 2.0, 0.5, 9.0])).round(3).tolist()
-    [0.5, 0.75, 0.167, 0.875]
+    [0.5, 0.667, 0.25, 0.8]
     >>> RankCalibration().transform(np.array([3.0, 3.0, 3.0, 3.0])).round(3).tolist()
-    [0.5, 0.25, 0.167, 0.125]
+    [0.5, 0.333, 0.25, 0.2]
     """
 
     def __init__(self, window: int = 1000, block: int = 250, exact_until: int = 100) -> None:
@@ -77,5 +80,5 @@ class RankCalibration:
         return self._rank(raw)
 
     def _rank(self, raw: NDArray[np.float64]) -> NDArray[np.float64]:
-        below = np.searchsorted(self._sorted, raw, "left")
-        return (below + 0.5) / (len(self._sorted) + 1)
+        below = np.searchsorted(self._sorted, raw, "left")  # earlier raw scores strictly lower
+        return (below + 1) / (len(self._sorted) + 2)

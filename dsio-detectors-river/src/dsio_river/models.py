@@ -5,10 +5,10 @@ river is imported inside the build functions only: the plugin lists these models
 
 Why the pipelines look the way they do:
 
-* Half-Space Trees report 0 until their first window is full, so river's window of 250 would
-  leave any file shorter than 250 rows unscored; dsio's 25 is the shortest window that still
-  keeps enough mass per node to put a spike strictly above every ordinary value (shared case
-  B28, checked over 20 seeds; a window of 10 lets ordinary values tie with the spike).
+* river's Half-Space Trees report 0 ("normal") until their first window is full, which would
+  leave a file shorter than the window, or a sensor's first values, unscored; dsio's trees score
+  their first window against the mass counted so far (:mod:`dsio_river.halfspace`), so they need
+  no warm-up, and river's window of 250 can stay.
 * Half-Space Trees cut the unit interval at random, so inputs must live roughly in [0, 1]
   (raw rpm values give a score of 0 everywhere). river suggests a ``MinMaxScaler`` in front,
   but one spike then stretches the range and squeezes every later value into one leaf, where
@@ -35,7 +35,7 @@ MIN_WARM_UP = 10
 #: Standard deviations mapped onto Half-Space Trees' unit interval.
 HST_SPAN = 3.0
 
-Calibration = Literal["rank", "probability", "z"]
+Calibration = Literal["rank", "z"]
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,8 @@ class RiverModel:
     multivariate : bool
         True if one model can take all sensors of a row.
     calibration : str
-        How raw scores become dsio scores: ``"rank"`` (online percentile), ``"probability"``
-        (already ``P(|X - mean| < |x - mean|)``) or ``"z"`` (a z-score, mapped to that
-        probability under a normal law).
+        How raw scores become dsio scores: ``"rank"`` (online percentile) or ``"z"`` (a
+        z-score, mapped to ``P(|X - mean| < |x - mean|)`` under a normal law).
     higher_is_normal : bool
         True if river's raw score is high for normal values.
     defaults : mapping
@@ -96,9 +95,11 @@ def to_unit_interval(x: dict) -> dict:
 
 
 def _build_hst(river: dict[str, Any], options: dict[str, Any], multivariate: bool) -> Any:
-    from river import anomaly, compose, preprocessing
+    from river import compose, preprocessing
 
-    model = anomaly.HalfSpaceTrees(**river)
+    from dsio_river.halfspace import GrowingHalfSpaceTrees
+
+    model = GrowingHalfSpaceTrees(**river)
     if river.get("limits") is not None:  # the user knows the ranges: use the values as they are
         return model
     return preprocessing.StandardScaler() | compose.FuncTransformer(to_unit_interval) | model
@@ -133,9 +134,9 @@ def _build_loda(river: dict[str, Any], options: dict[str, Any], multivariate: bo
 
 
 def _build_gaussian(river: dict[str, Any], options: dict[str, Any], multivariate: bool) -> Any:
-    from river import anomaly
+    from dsio_river.gaussian import GaussianZScorer
 
-    return anomaly.GaussianScorer(**river)
+    return GaussianZScorer(**river)
 
 
 def _build_sad(river: dict[str, Any], options: dict[str, Any], multivariate: bool) -> Any:
@@ -164,8 +165,8 @@ MODELS: tuple[RiverModel, ...] = (
         ("hst", "half-space-trees"),
         "river's Half-Space Trees: random trees over standardised values; rank-calibrated.",
         _build_hst,
-        defaults={"window_size": 25, "seed": 0},
-        warm_up=lambda p: max(MIN_WARM_UP, p["window_size"]),
+        defaults={"seed": 0},
+        warm_up=lambda p: 0,  # scored from the first value on (see dsio_river.halfspace)
     ),
     RiverModel(
         "OneClassSVM",
@@ -193,11 +194,12 @@ MODELS: tuple[RiverModel, ...] = (
     RiverModel(
         "GaussianScorer",
         ("gaussian-scorer",),
-        "river's Gaussian scorer: 2 |CDF(x) - 0.5| under a running normal fit.",
+        "river's Gaussian scorer: 2 |CDF(x) - 0.5| under a running normal fit, kept in log space "
+        "far out.",
         _build_gaussian,
         supervised=True,
         multivariate=False,
-        calibration="probability",
+        calibration="z",
         defaults={"grace_period": MIN_WARM_UP},
         warm_up=lambda p: max(MIN_WARM_UP, p["grace_period"]),
     ),
