@@ -106,12 +106,30 @@ def test_trailing_delimiter_on_some_rows_only(tmp_path):
     assert frame["hum"].tolist() == [40.0, 41.0, 42.0]
 
 
-@pytest.mark.parametrize("index_name", ['""', "Unnamed: 0", "", "__index_level_0__"])
+@pytest.mark.parametrize(
+    "index_name",
+    ['""', "Unnamed: 0", "", "__index_level_0__", "Unnamed: 0.1", "Unnamed: 0_level_0"],
+)
 def test_an_unnamed_index_column_is_not_a_sensor(tmp_path, index_name):
     text = f"{index_name},time,speed\n" + "".join(f'"{i}",{TIMES[i]},{i * 3}\n' for i in range(6))
     info, _ = read(write(tmp_path, text))
     assert info.time_field == "time"
     assert info.sensors == ("speed",)
+
+
+def test_a_datetime_index_written_by_pandas_is_the_time(tmp_path):
+    """``df.to_csv()`` of a DataFrame with an unnamed DatetimeIndex: the times come first,
+    under an empty name."""
+    frame = pd.DataFrame(
+        {"temp": [20.5, 20.7, 20.6]},
+        index=pd.date_range("2024-03-01 09:00", periods=3, freq="min", tz="Europe/Berlin"),
+    )
+    path = tmp_path / "indexed.csv"
+    frame.to_csv(path)
+    info, read_back = read(path)
+    assert info.time_field == ""
+    assert info.sensors == ("temp",)
+    assert read_back[TIME].tolist() == frame.index.tz_convert("UTC").tolist()
 
 
 def test_a_row_counter_named_index_is_not_a_sensor(tmp_path):

@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Names pandas, R and pyarrow give a written-out row index.
-_UNNAMED = re.compile(r"^(|Unnamed: \d+|__index_level_\d+__)$")
+#: Names pandas, R and pyarrow give a written-out row index (pandas numbers a second one
+#: ``Unnamed: 0.1`` and the levels of a column MultiIndex ``Unnamed: 0_level_0``).
+_UNNAMED = re.compile(r"^(|Unnamed: \d+(?:\.\d+|_level_\d+)?|__index_level_\d+__)$")
 #: Names under which a row counter is usually written.
 _COUNTER_NAMES = frozenset({"index", "idx", "id", "row", "rownum", "rownumber", "no", "nr", "n"})
 #: Columns of every frame besides the sensors; a sensor may not take these names.
@@ -211,11 +212,16 @@ def _name_rank(name: str) -> int:
 
 
 def _by_content(sample, named, decimal, present) -> TimeColumn | None:
-    """A column not named like time whose every sample cell is a date (or the first column,
-    if it holds increasing epoch numbers)."""
+    """A column not named like time whose every sample cell is a date (or the first named
+    column, if it holds increasing epoch numbers). An unnamed column counts too: it is how
+    pandas writes a DataFrame's DatetimeIndex."""
     named_indexes = {c.index for c in named}
-    ordered = [c for c in sample.columns if c.index not in named_indexes and c.name.strip()]
-    for position, column in enumerate(ordered):
+    position = -1
+    for column in sample.columns:
+        if column.index in named_indexes:
+            continue
+        if not _UNNAMED.match(column.name.strip()):
+            position += 1
         cells = present[column.index]
         if len(cells) == 0:
             continue
