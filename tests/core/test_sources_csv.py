@@ -74,6 +74,25 @@ def test_grouped_numbers_with_a_decimal_comma(tmp_path):
     assert frame["Leistung"].tolist() == [1234.5, 987.25, 12345.0]
 
 
+def test_whole_numbers_grouped_with_points_in_a_decimal_comma_file(tmp_path):
+    """``1.000.000`` proves the decimal comma; ``2.500`` is then 2500 in every block, also in a
+    block where no cell has a comma."""
+    rows = [("1.000.000", "0,5"), ("2.500", "1,5")] + [("3.250", "2")] * 5000
+    text = "Zeit;Leistung;Menge\n" + "".join(
+        f"2024-03-01 {i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d};{a};{b}\n"
+        for i, (a, b) in enumerate(rows)
+    )
+    _, frame = read(write(tmp_path, text), chunk_rows=100)
+    assert frame["Leistung"].tolist() == [1e6, 2500.0] + [3250.0] * 5000
+    assert frame["Menge"].tolist() == [0.5, 1.5] + [2.0] * 5000
+
+
+def test_points_grouping_whole_numbers_alone_decide_the_decimal_comma(tmp_path):
+    text = f"Zeit;Zaehler\n{TIMES[0]};1.234\n{TIMES[1]};12.345\n{TIMES[2]};1.000.000\n"
+    _, frame = read(write(tmp_path, text))
+    assert frame["Zaehler"].tolist() == [1234.0, 12345.0, 1e6]
+
+
 def test_blank_whitespace_and_all_empty_rows_anywhere_are_skipped_but_lines_kept(tmp_path):
     text = f"time,a,b\n{TIMES[0]},1,2\n\n{TIMES[1]},3,4\n   \n,,\n{TIMES[2]},5,6\n,,\n\n"
     _, frame = read(write(tmp_path, text))

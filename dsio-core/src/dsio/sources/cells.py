@@ -65,7 +65,6 @@ def to_float(cells: pa.Array, decimal: str = ".") -> tuple[np.ndarray, np.ndarra
     Numbers with digit groups (``"1,234.5"``, ``1.234,5``, ``1 234,5``) are read.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     if pa.types.is_floating(cells.type) or pa.types.is_integer(cells.type):
         values = cells.cast(pa.float64()).to_numpy(zero_copy_only=False)
@@ -74,10 +73,8 @@ def to_float(cells: pa.Array, decimal: str = ".") -> tuple[np.ndarray, np.ndarra
         values = cells.cast(pa.float64()).to_numpy(zero_copy_only=False)
         return values, np.zeros(len(values), dtype=bool)
     text = normalize_text(cells)
-    plain = pc.replace_substring(text, ",", ".") if decimal == "," else text
-    try:
-        values = plain.cast(pa.float64()).to_numpy(zero_copy_only=False)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    values = _plain_float(text, decimal)
+    if values is None:
         values = _careful_float(text, decimal)
     present = text.is_valid().to_numpy(zero_copy_only=False)
     bad = present & np.isnan(values)
@@ -90,6 +87,25 @@ def _flag_infinite(values: np.ndarray, bad: np.ndarray) -> tuple[np.ndarray, np.
         values = np.where(infinite, np.nan, values)
         bad = bad | infinite
     return values, bad
+
+
+def _plain_float(text: pa.Array, decimal: str) -> np.ndarray | None:
+    """The fast reading, for a column of plain numbers only; None if some cell is not one.
+
+    With a decimal comma a point can only group digits (``1.234`` is 1234), so a column with
+    a point is not plain.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if decimal == ",":
+        if pc.any(pc.match_substring(text, ".")).as_py():
+            return None
+        text = pc.replace_substring(text, ",", ".")
+    try:
+        return text.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
 
 
 def _careful_float(text: pa.Array, decimal: str) -> np.ndarray:

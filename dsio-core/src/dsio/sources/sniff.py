@@ -182,8 +182,8 @@ def _choose_delimiter(text: str) -> str:
 def _decimal_mark(data: list[list[str]], delimiter: str) -> str:
     """``,`` if the numbers of the sample read best with a decimal comma, else ``.``.
 
-    ``20,6`` and ``1011,8`` can only be decimal commas and ``20.68`` only a decimal point;
-    ``1,234`` could be either and is counted only when nothing else decides.
+    ``20,6``, ``1011,8`` and ``1.000.000`` can only go with a decimal comma and ``20.68`` only
+    with a decimal point; ``1,234`` could be either and is counted only when nothing else decides.
     """
     comma = point = 0
     for fields in data:
@@ -191,9 +191,9 @@ def _decimal_mark(data: list[list[str]], delimiter: str) -> str:
             value = field.strip()
             if not _NUMBERISH.match(value):
                 continue
-            if _GROUPED_POINT.match(value) and "," in value:
-                comma += 1
-            elif _GROUPED_COMMA.match(value) and "." in value:
+            if _GROUPED_POINT.match(value) and ("," in value or value.count(".") > 1):
+                comma += 1  # 1.234,5 or 1.000.000: the point groups digits
+            elif _GROUPED_COMMA.match(value) and ("." in value or value.count(",") > 1):
                 point += 1
             elif _DECIMAL_COMMA.match(value) and not _GROUPED_COMMA.match(value):
                 comma += 1
