@@ -109,10 +109,22 @@ def test_gaussian_scorer_keeps_far_values_apart_where_river_rounds_them_to_one()
     detector.score_update(values)
     scores = detector.score(far)
     assert (np.diff(scores) > 0).all() and scores[-1] < 1.0
-    # Where river's score is not rounded, dsio's is the same number.
-    near = np.array([0.3, -1.2, 2.5])
-    expected = [river.score_one(None, value) for value in near]
-    np.testing.assert_allclose(detector.score(near), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["GaussianScorer", "StandardAbsoluteDeviation"])
+def test_normal_tail_models_flag_about_2_in_1000_on_a_heavy_tailed_sensor(name):
+    """A z's normal tail flags 5x too often on heavy tails; dsio's rank correction does not."""
+    from river import anomaly
+
+    values = np.random.default_rng(6).standard_t(2, 20_000)
+    river = anomaly.GaussianScorer(grace_period=10)
+    raw = []
+    for value in values:
+        raw.append(river.score_one(None, value))
+        river.learn_one(None, value)
+    scores = BY_NAME[name]().score_update(values)
+    assert np.mean(np.array(raw[2000:]) >= 0.998) > 0.01
+    assert np.mean(scores[2000:] >= 0.998) < 0.004
 
 
 @pytest.mark.parametrize("factory", FACTORIES, ids=lambda f: f.__name__)

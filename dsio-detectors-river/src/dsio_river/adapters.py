@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import inspect
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,17 +17,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from dsio import AnomalyDetector
-from dsio.detectors.calibration import score_from_tail
-from dsio_river.calibration import RankCalibration
+from dsio_river.calibration import RankCalibration, TailCalibration
 from dsio_river.models import MODELS, RiverModel
 
 #: Raw scores a value is ranked against by default.
 CALIBRATION_WINDOW = 1000
 #: Default flag threshold: values rarer than about 2 in 1,000, as dsio's default detector.
 THRESHOLD = 0.998
-#: |z| whose two-sided normal tail is 1e-6 (dsio's TAIL_KNEE): beyond it scores need log space.
-_Z_AT_KNEE = 4.891638
-_SQRT_HALF = math.sqrt(0.5)
 
 
 class RiverDetector(AnomalyDetector):
@@ -81,7 +76,8 @@ class RiverDetector(AnomalyDetector):
         self._supervised = model.supervised
         self._negate = model.higher_is_normal
         self._mutates_on_score = model.mutates_on_score
-        self._ranks = RankCalibration(calibration_window) if model.calibration == "rank" else None
+        rank = model.calibration == "rank"
+        self._calibration = RankCalibration(calibration_window) if rank else TailCalibration()
         self._seen = 0
 
     # -- the contract ----------------------------------------------------------------------
@@ -121,12 +117,12 @@ class RiverDetector(AnomalyDetector):
             raw = self._run(inputs, learn=False)
         if self._seen < self.warm_up:
             return np.full(len(raw), np.nan)
-        scores = self._ranks.peek(raw) if self._ranks is not None else self._calibrated(raw)
+        scores = self._calibration.peek(raw)
         return np.where(np.isnan(raw), np.nan, scores)
 
     def _to_scores(self, raw: NDArray[np.float64]) -> NDArray[np.float64]:
         """dsio scores for defined raw scores, in stream order (ranked ones join the history)."""
-        return self._ranks.transform(raw) if self._ranks is not None else self._calibrated(raw)
+        return self._calibration.transform(raw)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -158,22 +154,6 @@ class RiverDetector(AnomalyDetector):
             raw = [score_one(features) for features in inputs]
         result = np.fromiter(raw, dtype=float, count=len(raw))  # faster than np.array(list)
         return -result if self._negate else result
-
-    def _calibrated(self, raw: NDArray[np.float64]) -> NDArray[np.float64]:
-        """z-scores mapped to ``1 - p``, ``p`` their two-sided normal tail (vectorised).
-
-        ``p`` is taken in log space past the knee and mapped by dsio's
-        :func:`~dsio.detectors.calibration.score_from_tail`, so z = 9 and z = 40 keep their
-        order instead of both rounding to 1.0.
-        """
-        from scipy.special import erf, log_ndtr  # scipy is imported only once a model scores
-
-        size = np.abs(raw)
-        scores = erf(size * _SQRT_HALF)  # 1 - p, exact while p is above the knee
-        far = size > _Z_AT_KNEE
-        if far.any():  # the rare far tail, in log space (the slower path)
-            scores[far] = score_from_tail(math.log(2.0) + log_ndtr(-size[far]))
-        return scores
 
 
 class RiverDetectorFactory:

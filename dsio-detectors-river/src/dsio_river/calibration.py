@@ -10,8 +10,12 @@ is used.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
+
+from dsio.detectors import score_from_tail
 
 
 class RankCalibration:
@@ -82,3 +86,53 @@ class RankCalibration:
     def _rank(self, raw: NDArray[np.float64]) -> NDArray[np.float64]:
         below = np.searchsorted(self._sorted, raw, "left")  # earlier raw scores strictly lower
         return (below + 1) / (len(self._sorted) + 2)
+
+
+class TailCalibration:
+    """z-scores turned into dsio scores the way dsio's own Gaussian1D turns its deviations.
+
+    A z-score's two-sided normal tail is only right where the values are normal; on a spiky
+    sensor it would flag far more than 2 in 1,000 values at 0.998. So, as in Gaussian1D, the
+    normal tail is the model's own estimate and the rank of its surprise (``-log tail``) among
+    the stream's earlier surprises corrects it (:class:`dsio.detectors.RankCalibration`): a
+    score then means the same as any other dsio detector's, and z = 9 and z = 40 still keep
+    their order instead of both rounding to 1.0.
+
+    Parameters
+    ----------
+    history : int
+        Memory of the rank table, in values.
+
+    Examples
+    --------
+    >>> calibration = TailCalibration()
+    >>> calibration.transform(np.array([0.0, 1.0, -3.0, 40.0])).round(4).tolist()
+    [0.0, 0.6827, 0.9973, 1.0]
+    >>> bool(calibration.peek(np.array([9.0]))[0] < calibration.peek(np.array([40.0]))[0] < 1.0)
+    True
+    """
+
+    def __init__(self, history: int = 10_000) -> None:
+        from dsio.detectors import RankCalibration as SurpriseRanks
+        from dsio.detectors.gaussian import SURPRISE_BINS, SURPRISE_RANGE
+
+        self._ranks = SurpriseRanks(
+            0.0, SURPRISE_RANGE, SURPRISE_BINS, history=history, prior_weight=1.0
+        )
+
+    def transform(self, z: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Scores for ``z`` in stream order, each against the surprises before it; then learn."""
+        log_tail = _log_two_sided_tail(z)
+        return self._ranks.calibrate(-log_tail, log_tail)
+
+    def peek(self, z: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Scores for ``z`` against the surprises as they are, remembering nothing."""
+        log_tail = _log_two_sided_tail(z)
+        return score_from_tail(self._ranks.log_tail_probability(-log_tail, log_tail))
+
+
+def _log_two_sided_tail(z: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``log P(|Z| >= |z|)`` for a standard normal Z, exact far into the tail."""
+    from scipy.special import log_ndtr  # scipy is imported only once a model scores
+
+    return math.log(2.0) + log_ndtr(-np.abs(z))
