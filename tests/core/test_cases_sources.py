@@ -137,6 +137,25 @@ def test_b16_missing_markers_are_missing_on_their_lines_only(shared, caplog):
     assert not caplog.records  # empty, NA, NaN and null are ordinary missing values
 
 
+@pytest.mark.parametrize("markers", [("NAN", "Null", "n/a", "NONE"), ("", "#N/A", "-nan", "#NV")])
+def test_b16_variant_missing_markers_in_any_case_are_missing_without_a_warning(
+    tmp_path, caplog, markers
+):
+    lines = ["ts;flow;temp"] + [
+        f"2024-03-01 08:{i:02d}:00;{markers[(i - 3) // 4] if i % 4 == 3 else f'{8 + i / 10:.1f}'};"
+        f"{20 + i / 10:.2f}".replace(".", ",")
+        for i in range(16)
+    ]
+    path = tmp_path / "flow.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with caplog.at_level(logging.WARNING):
+        info, frame = read(path)
+    assert info.sensors == ("flow", "temp")
+    assert frame.index[frame["flow"].isna()].tolist() == [5, 9, 13, 17]
+    assert frame["flow"].iloc[0] == 8.0 and frame["temp"].iloc[1] == 20.1
+    assert not caplog.records
+
+
 def test_b19_reads_ten_rows_and_names_the_stream_after_the_file(shared):
     info, frame = read(shared("cases", "B19_Index_Name.csv"))
     assert info.name == "B19_Index_Name"

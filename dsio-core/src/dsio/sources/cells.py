@@ -41,19 +41,21 @@ NULL_TOKENS = (
     "null",
 )
 
+#: The same, in any case (``NAN``, ``Null``), and German Excel's ``#NV``.
+_NULL_LOWER = tuple(sorted({t.lower() for t in NULL_TOKENS} | {"#nv"}))
 #: Characters that group digits, besides the one that is not the decimal mark.
 _GROUP_SPACES = " '\u00a0\u202f"
 
 
 def normalize_text(cells: pa.Array) -> pa.Array:
-    """Trim blanks and turn missing markers into nulls (a string array in, a string array out)."""
+    """Trim blanks and turn missing markers, in any case, into nulls (string array in and out)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if not pa.types.is_string(cells.type) and not pa.types.is_large_string(cells.type):
         cells = cells.cast(pa.string())
     trimmed = pc.utf8_trim_whitespace(cells)
-    missing = pc.is_in(trimmed, value_set=pa.array(NULL_TOKENS))
+    missing = pc.is_in(pc.utf8_lower(trimmed), value_set=pa.array(_NULL_LOWER))
     return pc.if_else(missing, pa.scalar(None, trimmed.type), trimmed)
 
 
