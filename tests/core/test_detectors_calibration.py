@@ -33,7 +33,7 @@ def test_score_and_log_tail_are_inverses():
 
 
 def test_without_a_tail_estimate_p_is_the_conformal_rank():
-    calibration = RankCalibration(low=0.0, high=100.0, bins=100, history=1e12)
+    calibration = RankCalibration(low=0.0, high=100.0, bins=100, history=1e12, refresh=10)
     calibration.learn(np.arange(10.0))  # scores 0..9, one per bin
     log_p = calibration.log_tail_probability(np.array([0.0, 4.0, 9.0, 50.0]))
     # k earlier scores at or above, of n = 10: p = (k + 1) / (n + 1)
@@ -67,13 +67,34 @@ def test_old_scores_fade_with_the_history_length():
 
 
 def test_calibration_state_pickles():
-    calibration = RankCalibration()
-    calibration.learn(np.linspace(0, 1, 50))
+    calibration = RankCalibration(refresh=100)
+    calibration.learn(np.linspace(0, 1, 150))  # one refresh, and 50 scores still queued
     clone = pickle.loads(pickle.dumps(calibration))
-    raw = np.array([0.2, 0.99])
-    np.testing.assert_array_equal(
-        clone.log_tail_probability(raw), calibration.log_tail_probability(raw)
-    )
+    raw = np.linspace(0, 1, 80)
+    np.testing.assert_array_equal(clone.calibrate(raw), calibration.calibrate(raw))
+
+
+def test_scores_do_not_depend_on_how_the_stream_is_cut():
+    rng = np.random.default_rng(3)
+    raw = rng.exponential(2.0, 12_345)
+    whole = RankCalibration(low=0.0, high=30.0, bins=500).calibrate(raw, log_tail=-raw)
+    for cuts in (
+        [1000 * k for k in range(1, 13)],
+        [1, 999, 1001, 5000],
+        sorted(rng.choice(12_345, 300)),
+    ):
+        calibration = RankCalibration(low=0.0, high=30.0, bins=500)
+        pieces = np.split(np.arange(len(raw)), cuts)
+        scores = np.concatenate([calibration.calibrate(raw[p], log_tail=-raw[p]) for p in pieces])
+        np.testing.assert_array_equal(scores, whole)
+
+
+def test_the_table_is_refreshed_every_refresh_values():
+    calibration = RankCalibration(low=0.0, high=10.0, bins=10, history=1e12, refresh=3)
+    calibration.learn(np.array([5.0, 5.0]))
+    assert calibration.seen == 0.0  # two scores queued, none ranked against yet
+    calibration.learn(np.array([5.0, 5.0, 5.0, 5.0]))
+    assert calibration.seen == pytest.approx(6.0)
 
 
 def test_an_episode_raises_one_alarm_until_it_calms_down():

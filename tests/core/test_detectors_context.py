@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dsio.detectors.calibration import log_tail_from_score
 from dsio.detectors.context import ContextSurprise
 from dsio.detectors.transitions import CountTable, TransitionModel
 from dsio.plugins import PluginHost
@@ -25,6 +26,18 @@ def test_a_batch_predicts_exactly_as_one_value_at_a_time():
     one_by_one = np.concatenate([single.log_probability(values[i : i + 1]) for i in range(400)])
     np.testing.assert_allclose(whole, one_by_one)
     assert (whole[:50] == 0).all() and (whole[50:] < 0).all()
+
+
+def test_scores_do_not_depend_on_how_the_stream_is_cut_into_batches():
+    rng = np.random.default_rng(6)
+    values = np.sin(np.arange(30_000) / 50.0) + rng.normal(0, 0.1, 30_000)
+    values[rng.random(len(values)) < 1e-3] += 3.0
+    whole = ContextSurprise().score_update(values)
+    detector = ContextSurprise()
+    cuts = np.sort(rng.choice(30_000, 200, replace=False))
+    scores = np.concatenate([detector.score_update(part) for part in np.split(values, cuts)])
+    np.testing.assert_allclose(scores, whole, rtol=0, atol=1e-9)  # float rounding only
+    np.testing.assert_array_equal(scores >= 0.999, whole >= 0.999)
 
 
 def test_a_learned_sequence_makes_its_next_level_likely_and_others_unlikely():
@@ -58,15 +71,18 @@ def test_a_breakout_is_flagged_and_a_lasting_one_alarms_once():
     assert len([i for i in alarms if 2000 <= i < 2100]) == 1
 
 
-def test_a_noise_burst_in_a_cycle_is_flagged_and_the_cycles_are_not():
+def test_a_noise_burst_in_a_cycle_is_flagged_far_above_the_cycles():
     rng = np.random.default_rng(0)
     t = np.arange(3000)
     values = np.sin(2 * np.pi * t / 100) + rng.normal(0, 0.1, 3000)
     values[2500:2520] += rng.normal(0, 0.6, 20)
     detector = ContextSurprise()
     scores = detector.score_update(values)
-    after_warmup = [int(i) for i in np.flatnonzero(scores >= detector.threshold) if i >= 1000]
-    assert after_warmup and all(2500 <= i < 2530 for i in after_warmup)
+    burst, cycles = scores[2500:2530], scores[1000:2500]
+    # At a threshold of 0.999 the cycles may raise the odd alarm (about 1 in 1,000 values);
+    # the burst's alarm is far rarer than any of them: a tail probability under their square.
+    assert (cycles >= detector.threshold).sum() <= 3
+    assert log_tail_from_score(burst.max()) < 2 * log_tail_from_score(cycles.max())
 
 
 def test_the_built_in_detectors_are_registered_by_name():

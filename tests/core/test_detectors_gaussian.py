@@ -16,7 +16,7 @@ def _scores(detector, values):
 def test_moments_are_the_forgetting_weighted_mean_and_variance():
     values = np.random.default_rng(1).normal(50.0, 3.0, 2500)
     detector = Gaussian1D(forgetting=0.99)
-    _scores(detector, values)  # three engine batches, so the centre moves twice
+    SensorScorer(detector, "Gaussian1D", "x").score_stream(values, batch_rows=1000)  # recentred
     s0, s1, s2 = detector.moments
     weights = 0.99 ** np.arange(len(values))[::-1]
     mean = np.average(values, weights=weights)
@@ -32,6 +32,19 @@ def test_a_value_is_judged_on_the_values_before_it_within_a_batch():
     prefix = Gaussian1D().score_update(values[:501])
     np.testing.assert_array_equal(together[:501], prefix)
     assert together[500] >= 0.998
+
+
+def test_scores_do_not_depend_on_how_the_stream_is_cut_into_batches():
+    rng = np.random.default_rng(5)
+    values = np.cumsum(rng.normal(0, 0.01, 40_000)) + rng.normal(0, 1, 40_000)
+    values[rng.random(len(values)) < 1e-3] += 8.0
+    whole = Gaussian1D().score_update(values)
+    for cuts in (np.arange(1000, 40_000, 1000), np.sort(rng.choice(40_000, 300, replace=False))):
+        detector = Gaussian1D()
+        scores = np.concatenate([detector.score_update(part) for part in np.split(values, cuts)])
+        # The same rank tables; only float rounding of the moments differs.
+        np.testing.assert_allclose(scores, whole, rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(scores >= 0.998, whole >= 0.998)
 
 
 def test_unusually_low_values_are_anomalies_too():

@@ -75,9 +75,11 @@ class RankCalibration:
     Raw scores (never NaN) are counted in ``bins`` equal bins between ``low`` and ``high``
     (values outside fall in the end bins; ranks inside a bin are interpolated), so memory is
     fixed and ranking is O(1) per value. Old scores fade out with a forgetting factor of
-    ``1 - 1 / history``. The rank table is refreshed after every batch: a value is ranked against
-    the scores of earlier batches (the engine's batches are 1,000 values) and its detector's
-    ``log_tail`` covers the rest, which keeps calibration causal and vectorised.
+    ``1 - 1 / history``. The rank table is refreshed every ``refresh`` values of the stream:
+    a value is ranked against the scores before the last refresh and its detector's
+    ``log_tail`` covers the rest, which keeps calibration causal and vectorised. The refreshes
+    fall on fixed counts of values, never on batch ends, so the scores are the same however the
+    stream is cut into batches (the engine's batches, a notebook's, one call for a whole file).
 
     Parameters
     ----------
@@ -89,13 +91,15 @@ class RankCalibration:
         Memory of the rank table, in values.
     prior_weight : float
         Weight ``w`` of the detector's own tail estimate, in values.
+    refresh : int
+        Values between refreshes of the rank table.
 
     Examples
     --------
-    Raw scores 0, 1, 2, 3 seen; then 0.5 has 3 of 4 at or above it (p = 4/5), 2.5 has 1
-    (p = 2/5) and 9.0 none (p = 1/5, no tail given):
+    Raw scores 0, 1, 2, 3 seen (and the table refreshed); then 0.5 has 3 of 4 at or above it
+    (p = 4/5), 2.5 has 1 (p = 2/5) and 9.0 none (p = 1/5, no tail given):
 
-    >>> calibration = RankCalibration(low=0.0, high=10.0, bins=100)
+    >>> calibration = RankCalibration(low=0.0, high=10.0, bins=100, refresh=4)
     >>> calibration.calibrate(np.array([0.0, 1.0, 2.0, 3.0])).tolist()  # no history: p = 1
     [0.0, 0.0, 0.0, 0.0]
     >>> calibration.calibrate(np.array([0.5, 2.5, 9.0])).round(3).tolist()
@@ -109,39 +113,56 @@ class RankCalibration:
         bins: int = 1000,
         history: float = 10_000,
         prior_weight: float = 1.0,
+        refresh: int = 1000,
     ) -> None:
-        if not high > low or bins < 1 or history < 1 or not prior_weight > 0:
+        if not high > low or bins < 1 or history < 1 or not prior_weight > 0 or refresh < 1:
             raise ValueError(
-                "RankCalibration needs high > low, bins >= 1, history >= 1, prior_weight > 0"
+                "RankCalibration needs high > low, bins >= 1, history >= 1, prior_weight > 0, "
+                "refresh >= 1"
             )
         self.low = float(low)
         self.width = (float(high) - float(low)) / bins
         self.forget = 1.0 - 1.0 / history
         self.prior_weight = float(prior_weight)
-        self.counts = np.zeros(bins)
-        self._at_or_above = np.zeros(bins + 1)  # counts in bins >= b, refreshed per batch
-        self._fading = np.empty(0)  # forget ** (age in the batch), kept for the next batch
+        self.refresh = int(refresh)
+        self.counts = np.zeros(bins)  # faded counts per bin as of the last refresh
+        self._at_or_above = np.zeros(bins + 1)  # counts in bins >= b, as of the last refresh
+        self._pending = np.empty(0, dtype=np.intp)  # bins of the scores since the last refresh
+        self._fading = self.forget ** np.arange(refresh - 1, -1, -1, dtype=float)
 
     @property
     def seen(self) -> float:
-        """Weight of the remembered raw scores (their count, faded by the forgetting factor)."""
+        """Weight of the ranked-against raw scores (their count, faded by the forgetting factor)."""
         return float(self._at_or_above[0])
 
     def calibrate(self, raw: ArrayLike, log_tail: ArrayLike | None = None) -> NDArray[np.float64]:
-        """Scores in [0, 1] for a batch of raw scores (see :func:`score_from_tail`); then learn."""
+        """Scores in [0, 1] for raw scores in stream order (see :func:`score_from_tail`); learn."""
+        return score_from_tail(self.log_tail_update(raw, log_tail))
+
+    def log_tail_update(
+        self, raw: ArrayLike, log_tail: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
+        """``log p`` for raw scores in stream order, each against the table before it; learn."""
         index, share = self._bins(raw)
-        log_p = self._log_p(index, share, log_tail)
-        self._learn_bins(index)
-        return score_from_tail(log_p)
+        # Row k of the tables is the rank table after k refreshes within this call; a value is
+        # ranked against the row of the refreshes before it.
+        step = (np.arange(len(index)) + len(self._pending)) // self.refresh
+        counts, at_or_above = self._learn_bins(index)
+        above = at_or_above[step, index + 1]
+        above += share * counts[step, index]
+        return self._log_p(above, at_or_above[step, 0], log_tail)
 
     def log_tail_probability(
         self, raw: ArrayLike, log_tail: ArrayLike | None = None
     ) -> NDArray[np.float64]:
-        """``log p`` for each raw score against the remembered ones, remembering nothing."""
-        return self._log_p(*self._bins(raw), log_tail)
+        """``log p`` for each raw score against the table as it is, remembering nothing."""
+        index, share = self._bins(raw)
+        above = self._at_or_above[index + 1]
+        above += share * self.counts[index]
+        return self._log_p(above, np.full(len(index), self.seen), log_tail)
 
     def learn(self, raw: ArrayLike) -> None:
-        """Add raw scores to the rank table; each older score fades by the forgetting factor."""
+        """Add raw scores to the stream (they count once the table is next refreshed)."""
         self._learn_bins(self._bins(raw)[0])
 
     def _bins(self, raw: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
@@ -156,18 +177,21 @@ class RankCalibration:
         return index, share
 
     def _log_p(
-        self, index: NDArray[np.intp], share: NDArray[np.float64], log_tail: ArrayLike | None
+        self,
+        above: NDArray[np.float64],
+        seen: NDArray[np.float64],
+        log_tail: ArrayLike | None,
     ) -> NDArray[np.float64]:
-        above = self._at_or_above[index + 1]
-        above += share * self.counts[index]
-        w, n = self.prior_weight, self.seen
+        """``log p`` from the (interpolated) weight of earlier scores at or above each one."""
+        w = self.prior_weight
         if log_tail is None:
             tail = None
             above += w
         else:
             tail = np.asarray(log_tail, dtype=float)
             above += w * np.exp(tail)
-        above /= n + w  # a division: the neutral score must come out exactly 0
+        total = seen + w
+        above /= total  # a division: the neutral score must come out exactly 0
         with np.errstate(divide="ignore"):
             log_p = np.log(above)
         if tail is not None:
@@ -175,13 +199,37 @@ class RankCalibration:
             # may underflow in linear space: take it in log space.
             beyond = np.flatnonzero(above < 1e-300)
             if len(beyond):
-                log_p[beyond] = math.log(w / (n + w)) + tail[beyond]
+                log_p[beyond] = np.log(w / total[beyond]) + tail[beyond]
         return log_p
 
-    def _learn_bins(self, index: NDArray[np.intp]) -> None:
-        n = len(index)
-        if len(self._fading) != n:
-            self._fading = self.forget ** np.arange(n - 1, -1, -1, dtype=float)
-        self.counts *= self.forget**n
-        self.counts += np.bincount(index, self._fading, minlength=len(self.counts))
-        self._at_or_above[:-1] = np.cumsum(self.counts[::-1])[::-1]
+    def _learn_bins(
+        self, index: NDArray[np.intp]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Queue ``index`` and refresh the table for every ``refresh`` values completed.
+
+        Returns the tables (counts, counts at or above) before the first refresh and after
+        each one, one row each. A refresh always folds exactly ``refresh`` values in the same
+        order, so the table after the ``k``-th refresh is bit for bit the same whatever the
+        batches were.
+        """
+        bins = len(self.counts)
+        queued = np.concatenate([self._pending, index]) if len(self._pending) else index
+        done = len(queued) // self.refresh
+        self._pending = queued[done * self.refresh :].copy()
+        counts = np.empty((done + 1, bins))
+        counts[0] = self.counts
+        if done:
+            blocks = queued[: done * self.refresh].reshape(done, self.refresh)
+            offsets = np.arange(done)[:, None] * bins
+            added = np.bincount(
+                (blocks + offsets).ravel(), np.tile(self._fading, done), minlength=done * bins
+            ).reshape(done, bins)
+            decay = self.forget**self.refresh
+            for k in range(done):
+                np.multiply(counts[k], decay, out=counts[k + 1])
+                counts[k + 1] += added[k]
+        at_or_above = np.zeros((done + 1, bins + 1))
+        np.cumsum(counts[:, ::-1], axis=1, out=at_or_above[:, -2::-1])
+        self.counts = counts[-1].copy()
+        self._at_or_above = at_or_above[-1].copy()
+        return counts, at_or_above

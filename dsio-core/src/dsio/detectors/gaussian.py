@@ -32,7 +32,7 @@ class Gaussian1D(AnomalyDetector):
     probability of its z-score, kept in log space so it never rounds to 1.0, is then ranked among
     the stream's earlier tail probabilities (:class:`~dsio.detectors.calibration.RankCalibration`)
     so that the score means "this rare on this stream" on spiky and smooth sensors alike (the
-    rank table is refreshed per batch; within a batch the Gaussian tail itself ranks new
+    rank table is refreshed every 1,000 values; in between, the Gaussian tail itself ranks new
     extremes). After an alarm, only a far stronger one is raised until ``quiet`` values in a row
     have been calm (:class:`~dsio.detectors.quiet.AlarmQuieter`), so one event raises one alarm.
 
