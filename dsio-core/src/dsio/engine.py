@@ -66,7 +66,7 @@ class Scorer:
             flags = flags_for(scores, scorer.detector.threshold)
             columns[self.schema.score_column(target)] = scores
             columns[self.schema.flag_column(target)] = pd.arrays.BooleanArray(flags, missing)
-        return pd.DataFrame(columns, index=frame.index)
+        return pd.DataFrame(columns, index=frame.index, copy=False)  # no 2-D block copy
 
 
 def run(

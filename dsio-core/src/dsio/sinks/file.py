@@ -8,6 +8,7 @@ holding the GIL), so the next batch is scored while this one is written.
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 from collections.abc import Callable, Mapping
@@ -27,19 +28,74 @@ if TYPE_CHECKING:
     from dsio.stream import Batch, Schema
 
 
-def iso8601(times: np.ndarray) -> np.ndarray:
+#: Fraction digits of the finest unit a batch of times needs, and that unit in nanoseconds.
+_UNITS = ((0, 10**9), (3, 10**6), (6, 10**3), (9, 1))
+_DAY_NS = 86_400 * 10**9
+
+
+def iso8601(times: np.ndarray) -> pa.StringArray:
     """UTC ISO 8601 text with as many decimals as the batch needs (none for whole seconds).
 
+    The text is the same as ``numpy.datetime_as_string(times, timezone="UTC")`` in the batch's
+    finest unit, but put together from fixed-width pieces (the clock time of each second of the
+    day, three decimals at a time, looked up in tables), which is several times faster: numpy's
+    formatter took as long as scoring two sensors. Only the date of each run of rows on the
+    same day goes through numpy's formatter. Times are never NaT: sources reject rows without
+    a time.
+
     >>> iso8601(np.array(["2024-03-01T08:00:00", "2024-03-01T08:00:01"], dtype="datetime64[ns]"))
-    array(['2024-03-01T08:00:00Z', '2024-03-01T08:00:01Z'], dtype='<U38')
-    >>> iso8601(np.array(["2024-03-01T08:00:00.25"], dtype="datetime64[ns]"))
-    array(['2024-03-01T08:00:00.250Z'], dtype='<U42')
+    ... # doctest: +ELLIPSIS
+    <pyarrow.lib.StringArray object at ...>
+    [
+      "2024-03-01T08:00:00Z",
+      "2024-03-01T08:00:01Z"
+    ]
+    >>> iso8601(np.array(["1969-12-31T23:59:59.25"], dtype="datetime64[ns]")).to_pylist()
+    ['1969-12-31T23:59:59.250Z']
     """
-    ns = times.view(np.int64)
-    for unit, step in (("s", 10**9), ("ms", 10**6), ("us", 10**3)):
-        if not (ns % step).any():
-            return np.datetime_as_string(times.astype(f"datetime64[{unit}]"), timezone="UTC")
-    return np.datetime_as_string(times, timezone="UTC")
+    import pyarrow as pa
+
+    ns = np.ascontiguousarray(times).view(np.int64)
+    digits, unit = next((d, step) for d, step in _UNITS if not (ns % step).any())
+    groups = [f"f{i}" for i in range(digits // 3)]
+    fields = [("date", "S10"), ("T", "S1"), ("clock", "S8")]
+    fields += [("dot", "S1"), *((g, "S3") for g in groups)] if digits else []
+    text = np.empty(len(ns), dtype=[*fields, ("Z", "S1")])  # packed: one row's bytes
+    days, in_day = np.divmod(ns, _DAY_NS)
+    starts = np.flatnonzero(np.r_[True, days[1:] != days[:-1]])
+    dates = np.datetime_as_string(days[starts].astype("datetime64[D]")).astype("S10")
+    text["date"] = np.repeat(dates, np.diff(np.r_[starts, len(ns)]))
+    clock, thousands = _tables()
+    seconds, fraction = np.divmod(in_day, 10**9)
+    text["clock"] = clock[seconds]
+    fraction //= unit
+    for group in reversed(groups):
+        fraction, last = np.divmod(fraction, 1000)
+        text[group] = thousands[last]
+    text["T"], text["Z"] = b"T", b"Z"
+    if digits:
+        text["dot"] = b"."
+    # int32 offsets: a batch is one frame of the source (100,000 rows unless chunk_rows says).
+    width = text.dtype.itemsize
+    offsets = np.arange(0, (len(ns) + 1) * width, width, dtype=np.int32)
+    return pa.StringArray.from_buffers(len(ns), pa.py_buffer(offsets), pa.py_buffer(text))
+
+
+@functools.cache
+def _tables() -> tuple[np.ndarray, np.ndarray]:
+    """``HH:MM:SS`` for each second of a day, and ``000`` to ``999``, as fixed-width bytes."""
+    pairs = np.array([b"%02d" % i for i in range(100)])
+    second = np.arange(86_400)
+    clock = np.empty(
+        len(second), dtype=[("h", "S2"), (":", "S1"), ("m", "S2"), (";", "S1"), ("s", "S2")]
+    )
+    clock["h"], clock["m"], clock["s"] = (
+        pairs[second // 3600],
+        pairs[second // 60 % 60],
+        pairs[second % 60],
+    )
+    clock[":"] = clock[";"] = b":"
+    return clock.view("S8"), np.array([b"%03d" % i for i in range(1000)])
 
 
 class _WriterThread:
@@ -154,7 +210,7 @@ class FileSink(Sink):
             if pa.types.is_int8(field.type):  # nullable boolean flag -> 0/1 with nulls
                 arrays.append(pa.array(column.astype("Int8"), type=pa.int8()))
             elif pa.types.is_string(field.type):
-                arrays.append(pa.array(iso8601(column.to_numpy(dtype="datetime64[ns]"))))
+                arrays.append(iso8601(column.to_numpy(dtype="datetime64[ns]")))
             else:
                 arrays.append(pa.array(column, type=field.type, from_pandas=True))
         assert self._thread is not None
