@@ -125,6 +125,27 @@ def test_a_date_column_is_the_time_rather_than_elapsed_seconds_beside_it(tmp_pat
     assert info.sensors == ("v",)
 
 
+@pytest.mark.parametrize(
+    ("cells", "first", "last"),
+    [
+        (["20240301", "20240302", "20240303"], "2024-03-01", "2024-03-03"),
+        (["202403010800", "202403010815", "202403010830"], "2024-03-01 08:00", "2024-03-01 08:30"),
+        (
+            ["20240301080000", "20240301080005", "20240301235959"],
+            "2024-03-01 08:00",
+            "2024-03-01 23:59:59",
+        ),
+    ],
+    ids=["yyyymmdd", "yyyymmddHHMM", "yyyymmddHHMMSS"],
+)
+def test_dates_written_as_one_number_are_dates_not_seconds(tmp_path, cells, first, last):
+    text = "date,v\n" + "".join(f"{c},{i}\n" for i, c in enumerate(cells))
+    info, frame = read(write(tmp_path, text))
+    assert info.time_field == "date"
+    assert frame[TIME].iloc[0] == pd.Timestamp(first, tz="UTC")
+    assert frame[TIME].iloc[-1] == pd.Timestamp(last, tz="UTC")
+
+
 def test_a_unit_in_the_name_sets_the_unit_of_elapsed_time(tmp_path):
     text = "t_ms,v\n0,1\n250,2\n500,3\n"
     text = text.replace("t_ms", "time_ms")

@@ -136,6 +136,10 @@ _DMY = (
 )
 _YMD = rf"^\d{{4}}(?P<sep>[/.])\d{{1,2}}[/.]\d{{1,2}}(?P<rest>(?:[ T]+{_CLOCK})?)$"
 _CLOCK_ONLY = rf"^{_CLOCK}$"
+_COMPACT = (
+    r"^(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+    r"(?:(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?)?$"
+)
 #: A zone written after a time of day (``11/03/2024 08:00 +01:00``, ``... 8:00 PM UTC``).
 _ZONE_AFTER_CLOCK = (
     r"^(?P<wall>.*\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp][Mm])?)\s*"
@@ -267,11 +271,17 @@ def detect_format(
     if pa.types.is_timestamp(cells.type) or pa.types.is_date(cells.type):
         aware = getattr(cells.type, "tz", None) is not None
         return TimeFormat("datetime", aware=aware)
+    if by_name and pa.types.is_integer(cells.type):
+        compact = _compact_format(cells.cast(pa.string()), NAMED_SHARE)
+        if compact is not None:
+            return compact
     if pa.types.is_integer(cells.type) or pa.types.is_floating(cells.type):
         return _numeric_format(cells, name, by_name=by_name)
     if not pa.types.is_string(cells.type) and not pa.types.is_large_string(cells.type):
         return None
     need = NAMED_SHARE if by_name else 1.0
+    if by_name and (compact := _compact_format(cells, need)) is not None:
+        return compact
     share = _share(cells, _NUMBER)
     if share >= need:
         values, bad = to_float(cells, decimal)
@@ -288,6 +298,23 @@ def detect_format(
         aware = _share(cells, _AWARE)
         return TimeFormat("iso", aware=True if aware == 1 else False if aware == 0 else None)
     return _pattern_format(cells, need)
+
+
+def _compact_format(cells: pa.Array, need: float) -> TimeFormat | None:
+    """Dates written as one number (``20240301``, ``202403010800``, ``20240301080000``).
+
+    Only for columns named like time, where they would otherwise pass for elapsed seconds or
+    epoch milliseconds. One length for the column: ``%M%S`` would also read ``0815`` as 08:01:05.
+    """
+    import pyarrow.compute as pc
+
+    if _share(cells, _COMPACT) < need:
+        return None
+    lengths = pc.unique(pc.utf8_length(cells.filter(pc.match_substring_regex(cells, _COMPACT))))
+    if len(lengths) != 1:
+        return None
+    pattern = {8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}[lengths[0].as_py()]
+    return _fitting(cells, [pattern], need, "patterns")
 
 
 def _decimals(cells: pa.Array) -> int:
@@ -490,6 +517,8 @@ def to_utc(
 
     if fmt.kind == "iso":
         return _iso_to_ns(pd.Series(cells.to_numpy(zero_copy_only=False), dtype=object), tz, note)
+    if pa.types.is_integer(cells.type):  # compact dates in a DataFrame's integer column
+        cells = cells.cast(pa.string())
     wall, offset, zoned = split_zone(cells)
     texts = pd.Series(wall.to_numpy(zero_copy_only=False), dtype=object)
     ns, valid = _patterns_to_ns(texts, fmt.patterns, tz, note, ~zoned)
