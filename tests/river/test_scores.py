@@ -137,6 +137,21 @@ def test_warm_up_values_get_missing_scores_and_are_learned(factory):
 
 
 @pytest.mark.parametrize("factory", FACTORIES, ids=lambda f: f.__name__)
+def test_scores_do_not_depend_on_how_the_stream_is_batched(factory):
+    """The engine, dsio.score and a notebook cut streams differently; the scores must agree."""
+    values = np.random.default_rng(7).normal(10, 1, 1500)
+    values[[700, 1200]] = [16.0, 3.0]
+    params = {"window_size": 100} if factory.__name__ == "LocalOutlierFactor" else {}
+    whole = SensorScorer(factory(**params), factory.__name__, "x").score_stream(values, 5000)
+    for batch_rows in (1, 37, 1000):
+        scorer = SensorScorer(factory(**params), factory.__name__, "x")
+        cut = scorer.score_stream(values[:600], batch_rows)  # 1-value batches are slow: 600
+        np.testing.assert_array_equal(cut, whole[:600], err_msg=f"batches of {batch_rows}")
+    scorer = SensorScorer(factory(**params), factory.__name__, "x")
+    np.testing.assert_array_equal(scorer.score_stream(values, 37), whole)
+
+
+@pytest.mark.parametrize("factory", FACTORIES, ids=lambda f: f.__name__)
 def test_score_does_not_learn(factory):
     values = np.random.default_rng(1).normal(10, 1, 300)
     detector = factory()

@@ -62,22 +62,37 @@ class RankCalibration:
         self.window = window
         self.block = max(1, block)
         self.exact_until = exact_until
-        self._recent = np.empty(0)  # the last `window` raw scores, oldest first
+        self._recent = np.empty(0)  # the last `window` ranked-against raw scores, oldest first
         self._sorted = np.empty(0)  # the same, sorted
+        self._pending = np.empty(0)  # raw scores of the open block, ranked but not yet history
+        self._block_size = 1  # values in the open block
 
     def transform(self, raw: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Scores for ``raw`` (no NaN), each ranked before it joins the history."""
+        """Scores for ``raw`` (no NaN), each ranked before it joins the history.
+
+        Blocks are counted in values of the stream, not per call, so a stream gets the same
+        scores however it is cut into batches.
+        """
         scores = np.empty(len(raw))
         start = 0
         while start < len(raw):
-            history = len(self._recent)
-            size = 1 if history < self.exact_until else max(1, min(self.block, history // 4))
-            chunk = raw[start : start + size]
-            scores[start : start + size] = self._rank(chunk)
-            self._recent = np.concatenate([self._recent, chunk])[-self.window :]
-            self._sorted = np.sort(self._recent)
-            start += size
+            chunk = raw[start : start + self._block_size - len(self._pending)]
+            scores[start : start + len(chunk)] = self._rank(chunk)
+            self._pending = np.concatenate([self._pending, chunk])
+            if len(self._pending) == self._block_size:
+                self._close_block()
+            start += len(chunk)
         return scores
+
+    def _close_block(self) -> None:
+        """The open block joins the history; the next block's size follows from the history's."""
+        self._recent = np.concatenate([self._recent, self._pending])[-self.window :]
+        self._sorted = np.sort(self._recent)
+        self._pending = np.empty(0)
+        history = len(self._recent)
+        self._block_size = (
+            1 if history < self.exact_until else max(1, min(self.block, history // 4))
+        )
 
     def peek(self, raw: NDArray[np.float64]) -> NDArray[np.float64]:
         """Scores for ``raw`` against the history as it is, remembering nothing."""
