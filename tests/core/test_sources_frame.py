@@ -135,3 +135,24 @@ def test_dsio_score_reads_a_dataframe_with_the_same_rules():
     assert scored.index.tolist() == list(range(30))
     assert scored[TIME].tolist() == days.tz_localize("UTC").tolist()
     assert {"motor_temp", "SCORE_motor_temp", "FLAG_motor_temp"} <= set(scored.columns)
+
+
+@pytest.mark.parametrize("pattern", ["%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M"])
+def test_day_order_proven_beyond_the_first_frame_is_found(caplog, pattern):
+    """Like a file: the 13th only comes after the first frame of rows, and decides them all."""
+    times = pd.date_range("2024-06-05", periods=300, freq="min").append(
+        pd.DatetimeIndex(["2024-06-13 09:00"])
+    )
+    df = pd.DataFrame({"when": times.strftime(pattern), "v": 1.0})
+    with caplog.at_level(logging.WARNING):
+        _, frames = read(df, timefield="when", chunk_rows=100)
+    assert pd.concat(frames)[TIME].tolist() == times.tz_localize("UTC").tolist()
+    assert warnings_of(caplog) == []
+
+
+def test_dates_that_never_show_their_order_are_a_warning(caplog):
+    df = pd.DataFrame({"date": ["01/02/2024", "02/02/2024", "03/02/2024"], "v": [1.0, 2, 3]})
+    with caplog.at_level(logging.WARNING):
+        read(df)
+    (message,) = warnings_of(caplog)
+    assert "'date'" in message and "day-first" in message

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from dsio.errors import InputError
 from dsio.sources.cells import normalize_text, to_float
-from dsio.sources.timeparse import TimeFormat, detect_format, is_time_name
+from dsio.sources.timeparse import (
+    TimeFormat,
+    day_order_evidence,
+    detect_format,
+    is_time_name,
+    with_day_order,
+)
 from dsio.stream import TIME
 
 if TYPE_CHECKING:
@@ -122,6 +129,30 @@ def describe(layout: Layout, prefix: str) -> None:
             "%s: time column %r read as %s", prefix, layout.time.name, layout.time.format.describe()
         )
     log.info("%s: sensors %s", prefix, ", ".join(s.field for s in layout.sensors))
+
+
+def settle_day_order(layout: Layout, columns: Iterable[pa.Array], prefix: str) -> Layout:
+    """Decide the day/month order of dates that read both ways in the sample.
+
+    ``columns`` are text arrays of the date column (the rest of the input, in order); the first
+    date that can only be read one way decides, and reading stops there. Without one, a warning
+    says which order was taken.
+    """
+    time = layout.time
+    if time is None or not time.format.ambiguous:
+        return layout
+    for cells in columns:
+        proof = day_order_evidence(normalize_text(cells).drop_null())
+        if proof is not None:
+            return replace(layout, time=replace(time, format=with_day_order(time.format, proof)))
+    log.warning(
+        "%s: column %r: no date shows whether the day or the month comes first; read as "
+        "%s, which gives the most regular sequence",
+        prefix,
+        time.name,
+        "day-first" if time.format.dayfirst else "month-first",
+    )
+    return layout
 
 
 # -- time -----------------------------------------------------------------------------------

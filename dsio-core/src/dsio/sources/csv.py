@@ -11,6 +11,7 @@ input (a pipe, standard input) is delivered in small frames as lines arrive, and
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import stat
@@ -27,14 +28,21 @@ from dsio.sources.ahead import read_ahead
 from dsio.sources.assemble import FrameAssembler
 from dsio.sources.base import Source, SourceInfo, SourceOptions
 from dsio.sources.chunks import BlockParser, record_blocks, utf8_pieces
-from dsio.sources.columns import ColumnSample, Layout, Sample, describe, plan_layout
+from dsio.sources.columns import (
+    ColumnSample,
+    Layout,
+    Sample,
+    describe,
+    plan_layout,
+    settle_day_order,
+)
 from dsio.sources.findings import Findings
 from dsio.sources.live import LineFeed
 from dsio.sources.sniff import SAMPLE_BYTES, Dialect, detect_encoding, sniff
-from dsio.sources.timeparse import day_order_evidence, with_day_order
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 log = logging.getLogger(__name__)
 
@@ -204,34 +212,16 @@ class CsvSource(Source):
         """Dates that read both ways in the sample: look for one that proves the order in the
         rest of the first block, then (files only: a pipe cannot be read twice) in the whole
         time column."""
-        from dataclasses import replace
-
-        from dsio.sources.cells import normalize_text
-
-        time_column = layout.time
-        if time_column is None or not time_column.format.ambiguous:
+        if layout.time is None or not layout.time.format.ambiguous:
             return layout
-        dates = time_column.indexes[0]
-        proof = day_order_evidence(normalize_text(first[dates]).drop_null())
-        if proof is None and not live:
-            proof = self._scan_day_order(dialect, dates)
-        if proof is not None:
-            fmt = with_day_order(time_column.format, proof)
-            return replace(layout, time=replace(time_column, format=fmt))
-        log.warning(
-            "%s: column %r: no date shows whether the day or the month comes first; read as "
-            "%s, which gives the most regular sequence",
-            self.prefix,
-            time_column.name,
-            "day-first" if time_column.format.dayfirst else "month-first",
-        )
-        return layout
+        dates = layout.time.indexes[0]
+        rest = () if live else self._scan_column(dialect, dates)
+        return settle_day_order(layout, itertools.chain([first[dates]], rest), self.prefix)
 
-    def _scan_day_order(self, dialect: Dialect, index: int) -> bool | None:
+    def _scan_column(self, dialect: Dialect, index: int) -> Iterator[pa.Array]:
+        """One column of the whole file as text, batch by batch, read again from the start."""
         import pyarrow as pa
         import pyarrow.csv as pa_csv
-
-        from dsio.sources.cells import normalize_text
 
         with _open_binary(Path(self.location), self.prefix) as raw:
             reader = pa_csv.open_csv(
@@ -251,10 +241,7 @@ class CsvSource(Source):
                 ),
             )
             for batch in reader:
-                proof = day_order_evidence(normalize_text(batch.column(0)).drop_null())
-                if proof is not None:
-                    return proof
-        return None
+                yield batch.column(0)
 
     # -- live input -------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import numpy as np
 from dsio.errors import InputError
 from dsio.sources.assemble import FrameAssembler
 from dsio.sources.base import Source, SourceInfo
-from dsio.sources.columns import ColumnSample, Sample, describe, plan_layout
+from dsio.sources.columns import ColumnSample, Sample, describe, plan_layout, settle_day_order
 from dsio.sources.csv import check_timezone
 from dsio.sources.findings import Findings
 
@@ -63,7 +63,11 @@ class FrameSource(Source):
             np.arange(rows, dtype=np.int64),
             unit="row",
         )
-        self._layout = plan_layout(sample, options, PREFIX)
+        layout = plan_layout(sample, options, PREFIX)
+        if layout.time is not None and layout.time.format.ambiguous:
+            whole = self._series[layout.time.indexes[0]][1]  # all rows prove the day order
+            layout = settle_day_order(layout, [_arrow(whole)], PREFIX)
+        self._layout = layout
         describe(self._layout, PREFIX)
         self._assembler = FrameAssembler(
             self._layout,
