@@ -163,7 +163,8 @@ MODELS: tuple[RiverModel, ...] = (
     RiverModel(
         "HalfSpaceTrees",
         ("hst", "half-space-trees"),
-        "river's Half-Space Trees: random trees over standardised values; rank-calibrated.",
+        "river's Half-Space Trees over standardised values, scored from the first value; "
+        "rank-calibrated.",
         _build_hst,
         defaults={"seed": 0},
         warm_up=lambda p: 0,  # scored from the first value on (see dsio_river.halfspace)
@@ -194,8 +195,7 @@ MODELS: tuple[RiverModel, ...] = (
     RiverModel(
         "GaussianScorer",
         ("gaussian-scorer",),
-        "river's Gaussian scorer: 2 |CDF(x) - 0.5| under a running normal fit, kept in log space "
-        "far out.",
+        "river's Gaussian scorer: z under a running normal fit, calibrated like Gaussian1D.",
         _build_gaussian,
         supervised=True,
         multivariate=False,
@@ -206,7 +206,7 @@ MODELS: tuple[RiverModel, ...] = (
     RiverModel(
         "StandardAbsoluteDeviation",
         ("sad",),
-        "river's standard absolute deviation |x - mean| / sd, as a two-sided normal probability.",
+        "river's standard absolute deviation |x - mean| / sd, calibrated like Gaussian1D.",
         _build_sad,
         supervised=True,
         multivariate=False,
