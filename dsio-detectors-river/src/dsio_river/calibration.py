@@ -147,7 +147,18 @@ class TailCalibration:
 
 
 def _log_two_sided_tail(z: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``log P(|Z| >= |z|)`` for a standard normal Z, exact far into the tail."""
-    from scipy.special import log_ndtr  # scipy is imported only once a model scores
+    """``log P(|Z| >= |z|)`` for a standard normal Z, exact far into the tail.
 
-    return math.log(2.0) + log_ndtr(-np.abs(z))
+    ``erfc`` then ``log`` costs half of ``log_ndtr``; only where ``erfc`` underflows
+    (|z| beyond about 37) is ``log_ndtr`` needed.
+    """
+    from scipy.special import erfc, log_ndtr  # scipy is imported only once a model scores
+
+    size = np.abs(z)
+    tail = erfc(size * math.sqrt(0.5))
+    with np.errstate(divide="ignore"):
+        log_tail = np.log(tail)
+    far = np.flatnonzero(tail < 1e-300)
+    if len(far):
+        log_tail[far] = math.log(2.0) + log_ndtr(-size[far])
+    return log_tail
