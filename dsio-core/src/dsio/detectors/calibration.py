@@ -61,6 +61,11 @@ def log_tail_from_score(score: ArrayLike) -> NDArray[np.float64]:
     return np.where(score <= 1.0 - TAIL_KNEE, near, far)
 
 
+#: Refreshes handled in one step of :meth:`RankCalibration.log_tail_update`: it keeps one rank
+#: table per refresh, so a long batch goes in pieces to keep that memory small.
+PIECE_REFRESHES = 32
+
+
 class RankCalibration:
     """Rank each raw score among the stream's earlier raw scores and return its tail probability.
 
@@ -143,14 +148,27 @@ class RankCalibration:
         self, raw: ArrayLike, log_tail: ArrayLike | None = None
     ) -> NDArray[np.float64]:
         """``log p`` for raw scores in stream order, each against the table before it; learn."""
+        raw = np.asarray(raw, dtype=float)
+        piece = self.refresh * PIECE_REFRESHES
+        if len(raw) > piece:  # bounded tables below, whatever the batch
+            tail = None if log_tail is None else np.asarray(log_tail, dtype=float)
+            return np.concatenate(
+                [
+                    self.log_tail_update(
+                        raw[i : i + piece], None if tail is None else tail[i : i + piece]
+                    )
+                    for i in range(0, len(raw), piece)
+                ]
+            )
         index, share = self._bins(raw)
         # Row k of the tables is the rank table after k refreshes within this call; a value is
         # ranked against the row of the refreshes before it.
         step = (np.arange(len(index)) + len(self._pending)) // self.refresh
         counts, at_or_above = self._learn_bins(index)
-        above = at_or_above[step, index + 1]
-        above += share * counts[step, index]
-        return self._log_p(above, at_or_above[step, 0], log_tail)
+        cell = step * counts.shape[1] + index  # flat positions: np.take beats 2-D indexing
+        above = np.take(at_or_above, cell + step + 1)  # its rows have one more column
+        above += share * np.take(counts, cell)
+        return self._log_p(above, np.take(at_or_above[:, 0], step), log_tail)
 
     def log_tail_probability(
         self, raw: ArrayLike, log_tail: ArrayLike | None = None
