@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +19,7 @@ import pandas as pd
 
 from dsio.detectors.base import AnomalyDetector
 from dsio.pacing import Pacer
-from dsio.scoring import SensorScorer, flags_for
+from dsio.scoring import BATCH_ROWS, SensorScorer, flags_for
 from dsio.sinks.base import Sink
 from dsio.sources.base import Source
 from dsio.stream import TIME, Batch, Schema
@@ -93,7 +93,7 @@ def run(
         source.close()
         raise
     try:
-        for frame in source.frames():
+        for frame in _parts(source.frames()):
             scored = scorer.score(frame)
             times = scored[TIME].to_numpy(dtype="datetime64[ns]").view(np.int64)
             for piece in pacer.pieces(times):
@@ -116,6 +116,20 @@ def run(
         source.close()
         _close_all(opened)
     return summary
+
+
+def _parts(frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """Frames cut into parts of at most ``BATCH_ROWS`` rows, each scored and delivered in turn.
+
+    The sinks get the first rows of a big frame as soon as they are scored, so a file sink's
+    writer thread starts early and has little left to write after the last part is scored.
+    """
+    for frame in frames:
+        if len(frame) <= BATCH_ROWS:
+            yield frame
+        else:
+            for start in range(0, len(frame), BATCH_ROWS):
+                yield frame.iloc[start : start + BATCH_ROWS]
 
 
 def _count(summary: RunSummary, batch: Batch, schema: Schema) -> None:
