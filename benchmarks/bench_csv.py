@@ -3,20 +3,22 @@
 Not a test: it prints figures. For a generated file of N rows x 12 sensors (ISO time column) it
 runs, each in a fresh process of its own:
 
-* ``pyarrow``: the fastest plain read + write of the same columns (pyarrow's CSV reader and
-  writer), the baseline;
-* ``pyarrow-out``: the same read, then a write of as many columns as dsio's output has (each
-  sensor plus a score and a 0/1 flag per sensor): the I/O floor of the whole job, since dsio
-  writes three times the input's columns;
+* ``pyarrow``: the baseline, the fastest plain read + write of the same columns dsio writes:
+  pyarrow's CSV reader, then its writer on the time, the 12 sensors and a score and a 0/1 flag
+  per sensor (37 columns, random scores with as many digits as real ones);
+* ``copy``: pyarrow's read + write of the 13 input columns as they are, for context (dsio
+  writes almost three times as many columns, and formatting numbers is most of the cost);
 * ``source``: dsio's CSV source alone, every frame read and dropped (what reading costs);
 * ``dsio``: the real command, ``dsio --speed 0 --output out.csv --no-bokeh -q``.
 
-It prints rows/s and peak resident memory of each, and the ratio of dsio's time to the baseline
-(target: within 1.5x). Memory is measured for 1 M and 5 M rows (target: 5 M within 1.3x of 1 M),
-because a source that keeps the file, or a sink that keeps the rows, grows with the file.
+It prints wall and CPU seconds, rows/s and peak resident memory of each, and the ratio of
+dsio's time to the baseline (target: within 1.5x). Memory is measured for 1 M and 5 M rows
+(target: 5 M within 1.3x of 1 M), because a source that keeps the file, or a sink that keeps
+the rows, grows with the file. The machine is shared: ``--repeat N`` runs everything N times,
+interleaved, and keeps each one's fastest run.
 
     python benchmarks/bench_csv.py              # 1 M and 5 M rows
-    python benchmarks/bench_csv.py --rows 200000 --no-5m
+    python benchmarks/bench_csv.py --rows 200000 --no-5m --repeat 3
 """
 
 from __future__ import annotations
@@ -32,12 +34,12 @@ from pathlib import Path
 
 SENSORS = 12
 
-BASELINE = """
+COPY = """
 import sys, pyarrow.csv as csv
 csv.write_csv(csv.read_csv(sys.argv[1]), sys.argv[2])
 """
 
-BASELINE_OUTPUT = """
+BASELINE = """
 import sys, numpy as np, pyarrow as pa, pyarrow.csv as csv
 table = csv.read_csv(sys.argv[1])
 columns = {name: table[name] for name in table.column_names}
@@ -107,7 +109,8 @@ def dsio_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "dsio"]
 
 
-def run_size(rows: int, folder: Path) -> dict[str, tuple[float, float]]:
+def run_size(rows: int, folder: Path, repeat: int = 1) -> dict[str, tuple[float, float]]:
+    """Generate ``rows`` rows, run everything on them; return each run's (seconds, peak MB)."""
     data = folder / f"bench_{rows}.csv"
     started = time.perf_counter()
     generate(data, rows)
@@ -119,7 +122,7 @@ def run_size(rows: int, folder: Path) -> dict[str, tuple[float, float]]:
     out = folder / "out.csv"
     runs = {
         "pyarrow": [sys.executable, "-c", BASELINE, str(data), str(out)],
-        "pyarrow-out": [sys.executable, "-c", BASELINE_OUTPUT, str(data), str(out)],
+        "copy": [sys.executable, "-c", COPY, str(data), str(out)],
         "source": [sys.executable, "-c", SOURCE_ONLY, str(data)],
         "dsio": [
             *dsio_command(),
@@ -132,21 +135,33 @@ def run_size(rows: int, folder: Path) -> dict[str, tuple[float, float]]:
             str(data),
         ],
     }
-    results = {}
-    for name, command in runs.items():
-        seconds, cpu, peak = measure(command, folder)
-        results[name] = (seconds, peak)
-        written = f", output {out.stat().st_size / 2**20:,.0f} MB" if name != "source" else ""
+    best: dict[str, tuple[float, float, float]] = {}
+    written: dict[str, float] = {}
+    for _ in range(repeat):
+        for name, command in runs.items():
+            result = measure(command, folder)
+            if name not in best or result[0] < best[name][0]:
+                best[name] = result
+            if out.exists():
+                written[name] = out.stat().st_size / 2**20
+            out.unlink(missing_ok=True)
+    for name, (seconds, cpu, peak) in best.items():
+        output = f", output {written[name]:,.0f} MB" if name in written else ""
         print(
-            f"  {name:11s} {seconds:7.2f} s ({cpu:6.2f} s CPU) {rows / seconds:10,.0f} rows/s  "
-            f"peak {peak:6,.0f} MB{written}"
+            f"  {name:8s} {seconds:7.2f} s ({cpu:6.2f} s CPU) {rows / seconds:10,.0f} rows/s  "
+            f"peak {peak:6,.0f} MB{output}"
         )
-        out.unlink(missing_ok=True)
-    for baseline in ("pyarrow", "pyarrow-out"):
-        ratio = results["dsio"][0] / results[baseline][0]
-        print(f"  dsio / {baseline} time: {ratio:.2f}x (target <= 1.5x)")
+    dsio = best["dsio"][0]
+    print(
+        f"  dsio / pyarrow (read + write of the same {SENSORS * 3 + 1} columns): "
+        f"{dsio / best['pyarrow'][0]:.2f}x (target <= 1.5x)"
+    )
+    print(
+        f"  for context, dsio / copy of the {SENSORS + 1} input columns: "
+        f"{dsio / best['copy'][0]:.2f}x"
+    )
     data.unlink()
-    return results
+    return {name: (seconds, peak) for name, (seconds, _, peak) in best.items()}
 
 
 def main() -> None:
@@ -154,16 +169,17 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--no-5m", action="store_true", help="skip the 5 M-row memory run")
     parser.add_argument("--dir", type=Path, default=None, help="where to write the files")
+    parser.add_argument("--repeat", type=int, default=1, help="keep the fastest of N runs")
     args = parser.parse_args()
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
         f"load {os.getloadavg()[0]:.1f} (other work on the machine skews the times)"
     )
     with tempfile.TemporaryDirectory(dir=args.dir) as folder:
-        small = run_size(args.rows, Path(folder))
+        small = run_size(args.rows, Path(folder), args.repeat)
         if args.no_5m:
             return
-        big = run_size(5 * args.rows, Path(folder))
+        big = run_size(5 * args.rows, Path(folder), args.repeat)
     print()
     for name in ("source", "dsio"):
         growth = big[name][1] / small[name][1]
