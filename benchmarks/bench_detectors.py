@@ -3,8 +3,9 @@
 Every detector scores and learns the same stream (a noisy cycle with spikes) two ways:
 
 * one call: ``detector.score_update(values)`` on the whole stream, the detector's own speed;
-* engine: through :class:`dsio.scoring.SensorScorer` in the engine's batches of 1,000 values
-  (missing-value masking and output checks included), the speed a replay gets.
+* engine: through :class:`dsio.scoring.SensorScorer` in the engine's batches
+  (``dsio.scoring.BATCH_ROWS`` values; missing-value masking and output checks included), the
+  speed a replay gets.
 
 Beside them, in the same run: for Gaussian1D, a bare vectorised pass computing the same
 exponentially weighted z-score (``scipy.signal.lfilter`` moments, ``scipy.special.ndtr``
@@ -33,7 +34,7 @@ import numpy as np
 from dsio.detectors.context import ContextSurprise
 from dsio.detectors.gaussian import Gaussian1D
 from dsio.detectors.percentile import Percentile1D
-from dsio.scoring import SensorScorer
+from dsio.scoring import BATCH_ROWS, SensorScorer
 
 WINDOW = 300  # Percentile1D's window, as in the seed
 SEED_LOOP_LENGTH = 20_000  # the seed's per-value loop runs at tens of thousands a second
@@ -139,7 +140,11 @@ def main() -> None:
     one_call, engine = detector_rates(Gaussian1D, values, args.repeat)
     show("bare numpy/scipy: EW z-score, lfilter + ndtr", bare)
     show("Gaussian1D, one call", one_call, f"{bare / one_call:.2f}x the bare time")
-    show("Gaussian1D, engine batches of 1,000", engine, f"{bare / engine:.2f}x the bare time")
+    show(
+        f"Gaussian1D, engine batches of {BATCH_ROWS:,}",
+        engine,
+        f"{bare / engine:.2f}x the bare time",
+    )
 
     print(f"Percentile1D, window {WINDOW} (target >= 5 M/s)")
     brute = best_rate(lambda: numpy_window_ranks(values), len(values), max(1, args.repeat // 2))
@@ -151,7 +156,11 @@ def main() -> None:
     show("pandas: rolling().rank()", pandas)
     show("seed: percentileofscore per value", seed)
     show("Percentile1D, one call", one_call, f"{one_call / seed:.0f}x the seed's loop")
-    show("Percentile1D, engine batches of 1,000", engine, f"{engine / seed:.0f}x the seed's loop")
+    show(
+        f"Percentile1D, engine batches of {BATCH_ROWS:,}",
+        engine,
+        f"{engine / seed:.0f}x the seed's loop",
+    )
 
     print("ContextSurprise (target >= 100 k/s)")
     pandas_1000 = best_rate(
@@ -160,7 +169,7 @@ def main() -> None:
     one_call, engine = detector_rates(ContextSurprise, values, max(1, args.repeat // 2))
     show("pandas: rolling().rank(), window 1,000 alone", pandas_1000)
     show("ContextSurprise, one call", one_call)
-    show("ContextSurprise, engine batches of 1,000", engine)
+    show(f"ContextSurprise, engine batches of {BATCH_ROWS:,}", engine)
 
 
 if __name__ == "__main__":

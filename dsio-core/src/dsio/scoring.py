@@ -73,9 +73,10 @@ class SensorScorer:
             raise self._broken(f"returned scores that are not numbers ({exc})") from exc
         if len(result) != expected:
             raise self._broken(f"returned {len(result)} scores for {expected} values")
-        with np.errstate(invalid="ignore"):
-            bad = ~np.isnan(result) & ~((result >= 0.0) & (result <= 1.0))
-        if bad.any():
+        # fmin/fmax skip NaN (no opinion): two passes over the scores, no temporary arrays.
+        if len(result) and (np.fmin.reduce(result) < 0.0 or np.fmax.reduce(result) > 1.0):
+            with np.errstate(invalid="ignore"):
+                bad = ~np.isnan(result) & ~((result >= 0.0) & (result <= 1.0))
             raise self._broken(f"returned a score outside [0, 1]: {float(result[bad][0])}")
         return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -251,8 +252,7 @@ def forgetting_recursion(
     """
     n = len(terms)
     block = max(1, min(n, int(LOG_GROWTH / -np.log(forgetting))))  # 0 < forgetting < 1
-    growth = forgetting ** -np.arange(block, dtype=float)
-    decay = 1.0 / growth
+    growth, decay = _block_scales(forgetting, block)
     out = np.empty(n)
     carry = previous
     for start in range(0, n, block):
@@ -263,3 +263,13 @@ def forgetting_recursion(
         out[start : start + m] = sums * decay[:m]
         carry = out[start + m - 1]
     return out
+
+
+@functools.lru_cache(maxsize=4)
+def _block_scales(forgetting: float, block: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """``forgetting ** -i`` and its inverse for a block: the same for every batch of a stream,
+    and the powers cost more than the cumulative sum they scale."""
+    growth = forgetting ** -np.arange(block, dtype=float)
+    decay = 1.0 / growth
+    growth.flags.writeable = decay.flags.writeable = False
+    return growth, decay
