@@ -127,31 +127,41 @@ class RiverDetector(AnomalyDetector):
     # -- internals -------------------------------------------------------------------------
 
     def _inputs(self, x: ArrayLike) -> list[Any]:
-        """river's inputs, built in one pass before the loop: floats, or one dict per row."""
+        """The values as Python floats (one per value), or as lists (one per row if
+        multivariate): river's own inputs are built one at a time in the loop."""
         values = np.asarray(x, dtype=float)
         if self.multivariate:
             if values.ndim != 2:
                 raise ValueError(f"multivariate input must be rows x sensors, got {values.shape}")
-            keys = range(values.shape[1])
-            return [dict(zip(keys, row, strict=True)) for row in values.tolist()]
-        flat = (values if values.ndim == 1 else values.reshape(-1)).tolist()
-        return flat if self._supervised else [{0: v} for v in flat]
+            return values.tolist()
+        return (values if values.ndim == 1 else values.reshape(-1)).tolist()
 
     def _run(self, inputs: list[Any], *, learn: bool) -> NDArray[np.float64]:
-        """The hot loop: river's own calls, nothing else per value."""
+        """The hot loop: river's own calls, nothing else per value.
+
+        Score then learn each value in one comprehension: Python evaluates ``a + (b or 0.0)``
+        left to right and river's ``learn_one`` returns None, so this keeps the score at the
+        cost of one addition, where a tuple or an ``append()`` per value costs more. Feature
+        dicts are made one at a time, as river's own loops do: thousands of dicts alive at once
+        would set off Python's cyclic garbage collector, which then walks river's models too.
+        """
         score_one, learn_one = self.model.score_one, self.model.learn_one
-        # Score then learn each value in one comprehension: Python evaluates ``a + (b or 0.0)``
-        # left to right, and river's learn_one returns None, so this keeps the score at the
-        # cost of one addition, where a tuple per value or an append() per value costs more.
         if self._supervised:
             if learn:
                 raw = [score_one(None, y) + (learn_one(None, y) or 0.0) for y in inputs]
             else:
                 raw = [score_one(None, y) for y in inputs]
+        elif self.multivariate:
+            if learn:
+                raw = [
+                    score_one(x := dict(enumerate(row))) + (learn_one(x) or 0.0) for row in inputs
+                ]
+            else:
+                raw = [score_one(dict(enumerate(row))) for row in inputs]
         elif learn:
-            raw = [score_one(features) + (learn_one(features) or 0.0) for features in inputs]
+            raw = [score_one(x := {0: v}) + (learn_one(x) or 0.0) for v in inputs]
         else:
-            raw = [score_one(features) for features in inputs]
+            raw = [score_one({0: v}) for v in inputs]
         result = np.fromiter(raw, dtype=float, count=len(raw))  # faster than np.array(list)
         return -result if self._negate else result
 
