@@ -61,3 +61,19 @@ def test_help_imports_no_heavy_library():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_the_readme_example_detector_passes_the_conformance_checks(tmp_path, monkeypatch):
+    """The README tells authors to save its example as mine.py and run ``check_detector``."""
+    import importlib
+
+    from dsio.testing import check_detector
+
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("## Writing a detector") : readme.index("## Writing a plugin")]
+    # saved under a name no other test uses, importable so the pickling check can find it
+    (tmp_path / "readme_detector.py").write_text(section.split("```python\n")[1].split("```")[0])
+    monkeypatch.syspath_prepend(tmp_path)
+    mine = importlib.import_module("readme_detector")
+    check_detector(mine.AboveMean, direction="up")
+    check_detector(mine.AboveMean, direction="up", sigmas=4.0)
