@@ -12,11 +12,12 @@ from numpy.typing import NDArray
 from dsio.detectors.base import AnomalyDetector
 from dsio.errors import DetectorError
 
-#: Values a detector is given at once (at most). The engine scores a whole frame from the source
-#: before any sink sees it, so this is not a latency: it only trades call overhead against
-#: working arrays that still fit in the CPU cache. Detectors score causally within a batch
-#: (the default ``score_update`` goes value by value), so the size does not change what a score
-#: means; the built-in detectors' scores do not depend on it beyond float rounding.
+#: Values a detector is given at once (at most). The engine cuts frames into parts of this many
+#: rows and scores each part before any sink sees it; live frames are far smaller, so this is
+#: not a latency: it only trades call overhead against working arrays that still fit in the CPU
+#: cache. Detectors score causally within a batch (the default ``score_update`` goes value by
+#: value), so the size does not change what a score means; the built-in detectors' scores do not
+#: depend on it beyond float rounding.
 BATCH_ROWS = 16_384
 
 
